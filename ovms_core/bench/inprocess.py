@@ -1,0 +1,55 @@
+"""The ceiling: the same model compiled in this process, driven by OpenVINO's async queue."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import openvino as ov
+
+from ovms_core.bench.stats import Measurement, summarize
+
+__all__ = ["measure_in_process"]
+
+
+def measure_in_process(
+    model_file: str,
+    inputs: dict[str, np.ndarray],
+    properties: dict[str, Any],
+    concurrency: int,
+    warmup: float,
+    duration: float,
+) -> Measurement:
+    """Run ``concurrency`` infer requests back to back for ``duration`` seconds."""
+    core = ov.Core()
+    compiled = core.compile_model(core.read_model(model_file), "CPU", properties)
+    queue = ov.AsyncInferQueue(compiled, concurrency)
+    latencies: list[float] = []
+    started: dict[int, float] = {}
+    state = {"record": False, "stop": False}
+
+    def done(request: ov.InferRequest, job: int) -> None:
+        if state["record"]:
+            latencies.append(time.perf_counter() - started[job])
+
+    queue.set_callback(done)
+    job = 0
+    deadline = time.perf_counter() + warmup
+    measuring_since = 0.0
+    while True:
+        now = time.perf_counter()
+        if not state["record"] and now >= deadline:
+            queue.wait_all()
+            latencies.clear()
+            state["record"] = True
+            measuring_since = time.perf_counter()
+            deadline = measuring_since + duration
+        elif state["record"] and now >= deadline:
+            break
+        started[job % (concurrency * 4)] = time.perf_counter()
+        queue.start_async(inputs, job % (concurrency * 4))
+        job += 1
+    queue.wait_all()
+    elapsed = time.perf_counter() - measuring_since
+    return summarize("in-process OpenVINO", concurrency, latencies, 0, elapsed)

@@ -1,0 +1,136 @@
+"""The ``ovms`` command: serve, validate, plugins, bench."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from ovms_core.config.errors import ConfigError
+from ovms_core.config.flags import add_server_flags, settings_from_args
+from ovms_core.log import setup_logging
+from ovms_core.plugins.drivers import DriverLoader
+from ovms_core.plugins.errors import PluginError
+from ovms_core.plugins.hooks import Hooks
+from ovms_core.plugins.inventory import print_plugins
+from ovms_core.server import Server, frontend_names
+from ovms_core.version import backend_version, server_version
+
+__all__ = ["main"]
+
+EX_USAGE = 64
+log = logging.getLogger("ovms.cli")
+
+DESCRIPTION = """\
+A model server for OpenVINO models, compatible with OpenVINO Model Server: KServe v2 and
+TensorFlow-Serving APIs over REST and gRPC, provided by plugins.
+
+Serve one model:   ovms serve --model_name NAME --model_path DIR --rest_port 8000
+Serve many:        ovms serve --config_path config.json --rest_port 8000 --port 9000
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EX_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser(hooks: Hooks) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The top-level parser and the ``serve`` parser (plugins may have added options)."""
+    parser = _Parser(
+        prog="ovms", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--version", action="store_true", help="print versions and exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve",
+        help="serve models",
+        description="Load models and serve them until SIGTERM. Flags keep their OVMS names.",
+    )
+    add_server_flags(serve)
+    validate = commands.add_parser(
+        "validate",
+        help="check a configuration without serving",
+        description="Parse the flags and config file, check every plugin they need, and exit.",
+    )
+    add_server_flags(validate)
+    commands.add_parser("plugins", help="list installed plugins with distribution and version")
+    from ovms_core.bench.command import add_bench_parser
+
+    add_bench_parser(commands)
+    before = {action.dest for action in serve._actions}
+    hooks.add_options(parser=serve)
+    extra = [a for a in serve._actions if a.dest not in before]
+    for action in extra:
+        validate._add_action(action)
+    return parser, serve
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``ovms`` command; returns the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0].startswith("--") and args_list[0] not in ("--version", "--help"):
+        args_list.insert(0, "serve")  # OVMS is started with flags only
+    try:
+        hooks = Hooks()
+    except PluginError as error:
+        print(f"ovms: {error}", file=sys.stderr)
+        return 1
+    parser, serve_parser = build_parser(hooks)
+    args = parser.parse_args(args_list)
+    if args.version:
+        print(f"OpenVINO Model Server {server_version()}\nOpenVINO backend {backend_version()}")
+        return 0
+    if args.command == "plugins":
+        print_plugins(hooks)
+        return 0
+    if args.command == "bench":
+        from ovms_core.bench.command import run_bench
+
+        return run_bench(args)
+    if args.command not in ("serve", "validate"):
+        parser.print_help()
+        return 0
+    return _serve_or_validate(args, serve_parser, hooks)
+
+
+def _serve_or_validate(
+    args: argparse.Namespace, serve: argparse.ArgumentParser, hooks: Hooks
+) -> int:
+    extra = tuple(
+        a.dest for a in serve._actions if a.dest not in _kernel_dests() and a.dest != "help"
+    )
+    setup_logging(args.log_level, args.log_path)
+    try:
+        startup = settings_from_args(args, extra)
+        drivers = DriverLoader()
+        server = Server(startup.settings, startup.config, hooks, drivers)
+        server.prepare()
+    except ConfigError as error:
+        log.error("Invalid configuration: %s", error)
+        return EX_USAGE if error.code.name == "OPTIONS_USAGE_ERROR" else 1
+    except PluginError as error:
+        log.error("%s", error)
+        return 1
+    if args.command == "validate":
+        models = ", ".join(m.name for m in startup.config.models) or "none"
+        print(
+            f"Configuration is valid: models: {models}; "
+            f"frontends: {', '.join(frontend_names(startup.settings)) or 'none'}"
+        )
+        return 0
+    try:
+        asyncio.run(server.run())
+    except OSError as error:
+        log.error("Cannot serve: %s", error)
+        return 1
+    return 0
+
+
+def _kernel_dests() -> set[str]:
+    probe = argparse.ArgumentParser()
+    add_server_flags(probe)
+    return {a.dest for a in probe._actions}

@@ -1,0 +1,35 @@
+"""Server-wide settings (the OVMS server flags)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ServerSettings"]
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Flags that apply to the whole server, with OVMS names and defaults."""
+
+    port: int = 0
+    grpc_bind_address: str = "0.0.0.0"
+    rest_port: int = 0
+    rest_bind_address: str = "0.0.0.0"
+    grpc_workers: int = 1
+    grpc_channel_arguments: str = ""
+    rest_workers: int | None = None
+    log_level: str = "INFO"
+    log_path: str = ""
+    file_system_poll_wait_seconds: int = 1
+    sequence_cleaner_poll_wait_minutes: int = 5
+    cache_dir: str = ""
+    metrics_enable: bool = False
+    metrics_list: tuple[str, ...] = ()
+    allowed_origins: str = "*"
+    allowed_methods: str = "*"
+    allowed_headers: str = "*"
+    allow_credentials: bool = False
+    config_path: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Values of options that plugins registered through ``ovms_add_options``."""

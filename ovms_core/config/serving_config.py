@@ -1,0 +1,120 @@
+"""The whole served configuration: config.json (OVMS schema) or one model from CLI flags."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ovms_core.config.errors import ConfigError
+from ovms_core.config.model_config import ModelConfig
+from ovms_core.config.schema import check_object, is_bool, is_list, is_obj
+from ovms_core.status_codes import StatusCode
+
+__all__ = ["ServingConfig", "load_config_file", "parse_config"]
+
+TOP_LEVEL_FIELDS = {
+    "model_config_list": (is_list, "an array"),
+    "pipeline_config_list": (is_list, "an array"),
+    "custom_node_library_config_list": (is_list, "an array"),
+    "custom_loader_config_list": (is_list, "an array"),
+    "mediapipe_config_list": (is_list, "an array"),
+    "monitoring": (is_obj, "an object"),
+}
+
+
+def _str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+@dataclass(frozen=True)
+class ServingConfig:
+    """The servables to run and the sections that plugins interpret (pipelines, monitoring)."""
+
+    models: tuple[ModelConfig, ...] = ()
+    pipelines: tuple[dict[str, Any], ...] = ()
+    custom_node_libraries: tuple[dict[str, Any], ...] = ()
+    metrics_enable: bool = False
+    metrics_list: tuple[str, ...] = ()
+    source: str = ""
+    digest: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def parse_config(document: Any, source: str = "", base_dir: str = "") -> ServingConfig:
+    """Validate a parsed config.json document and build the typed configuration."""
+    try:
+        check_object(document, (), TOP_LEVEL_FIELDS, required=("model_config_list",))
+        models = []
+        names: set[str] = set()
+        for index, item in enumerate(document["model_config_list"]):
+            path: tuple[str | int, ...] = ("model_config_list", index)
+            check_object(item, path, {"config": (is_obj, "an object")}, required=("config",))
+            model = ModelConfig.from_json(item["config"], (*path, "config"), base_dir)
+            if model.name in names:
+                raise ConfigError(
+                    f"model name '{model.name}' is used twice",
+                    path=(*path, "config", "name"),
+                    code=StatusCode.MODEL_NAME_OCCUPIED,
+                )
+            names.add(model.name)
+            models.append(model)
+        pipelines = _objects(document, "pipeline_config_list")
+        libraries = _objects(document, "custom_node_library_config_list")
+        enable, metrics = _monitoring(document.get("monitoring"))
+    except ConfigError as error:
+        raise error.located(source) from None
+    return ServingConfig(
+        models=tuple(models),
+        pipelines=pipelines,
+        custom_node_libraries=libraries,
+        metrics_enable=enable,
+        metrics_list=metrics,
+        source=source,
+        raw=document,
+    )
+
+
+def _objects(document: dict[str, Any], key: str) -> tuple[dict[str, Any], ...]:
+    items = document.get(key, [])
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise ConfigError("expected a JSON object", path=(key, index), value=item)
+    return tuple(items)
+
+
+def _monitoring(raw: Any) -> tuple[bool, tuple[str, ...]]:
+    if raw is None:
+        return False, ()
+    check_object(raw, ("monitoring",), {"metrics": (is_obj, "an object")}, required=("metrics",))
+    metrics = check_object(
+        raw["metrics"],
+        ("monitoring", "metrics"),
+        {"enable": (is_bool, "a boolean"), "metrics_list": (_str_list, "an array of strings")},
+        required=("enable",),
+    )
+    return metrics["enable"], tuple(metrics.get("metrics_list", ()))
+
+
+def load_config_file(path: str) -> ServingConfig:
+    """Read, validate and parse a config.json file (relative base paths: from its folder)."""
+    try:
+        with open(path, "rb") as handle:
+            content = handle.read()
+    except OSError as error:
+        raise ConfigError(
+            f"{StatusCode.CONFIG_FILE_INVALID.message}: {error.strerror}",
+            source=path,
+            code=StatusCode.CONFIG_FILE_INVALID,
+        ) from None
+    try:
+        document = json.loads(content)
+    except ValueError as error:
+        raise ConfigError(
+            f"{StatusCode.JSON_INVALID.message}: {error}", source=path, code=StatusCode.JSON_INVALID
+        ) from None
+    base_dir = os.path.dirname(os.path.abspath(path))
+    config = parse_config(document, source=path, base_dir=base_dir)
+    return replace(config, digest=hashlib.md5(content, usedforsecurity=False).hexdigest())

@@ -1,0 +1,1 @@
+"""Transport-neutral operations that every frontend calls."""

@@ -1,0 +1,108 @@
+"""Request validation in the OVMS order (SPEC 8.1), producing arrays ready for OpenVINO."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ovms_core.dataplane.types import InferInput, InferRequest
+from ovms_core.errors import OvmsError
+from ovms_core.models.loader import LoadedModel
+from ovms_core.models.tensor_info import TensorInfo
+from ovms_core.status_codes import StatusCode
+from ovms_core.tensors import shareable, view_buffer
+
+__all__ = ["prepare_inputs", "select_outputs"]
+
+
+def prepare_inputs(request: InferRequest, model: LoadedModel) -> list[tuple[int, np.ndarray]]:
+    """Validate every input against ``model`` and return ``(input index, array)`` pairs."""
+    expected = model.inputs
+    given = request.inputs
+    if len(given) != len(expected) or not given:
+        raise OvmsError(
+            StatusCode.INVALID_NO_OF_INPUTS, f"Expected: {len(expected)}; Actual: {len(given)}"
+        )
+    by_name = {item.name: item for item in given}
+    prefix = request.input_name_prefix
+    prepared = []
+    for info in expected.values():
+        item = by_name.get(info.name)
+        if item is None:
+            item = next((by_name[a] for a in info.aliases if a in by_name), None)
+        if item is None:
+            raise OvmsError(StatusCode.INVALID_MISSING_INPUT, f"Required input: {info.name}")
+        prepared.append((info.index, _prepare(item, info, prefix + info.name)))
+    return prepared
+
+
+def _prepare(item: InferInput, info: TensorInfo, where: str) -> np.ndarray:
+    shape = tuple(item.shape)
+    if any(d < 0 for d in shape):
+        raise OvmsError(
+            StatusCode.INVALID_SHAPE,
+            f"Negative or zero dimension size is not acceptable: {_text(shape)}; {where}",
+        )
+    if item.datatype != info.datatype.kserve:
+        raise OvmsError(
+            StatusCode.INVALID_PRECISION,
+            f"Expected: {info.datatype.kserve}; Actual: {item.datatype}; {where}",
+        )
+    dims = info.dims
+    if len(shape) != len(dims):
+        raise OvmsError(
+            StatusCode.INVALID_NO_OF_SHAPE_DIMENSIONS,
+            f"Expected: {info.shape_text()}; Actual: {_text(shape)}; {where}",
+        )
+    batch = info.batch_index
+    for position, (size, dim) in enumerate(zip(shape, dims, strict=True)):
+        if dim.lo == -1 or (dim.lo <= size <= dim.hi):
+            continue
+        if position == batch:
+            expected = str(dim.lo) if dim.lo == dim.hi else f"[{dim.lo}~{dim.hi}]"
+            raise OvmsError(
+                StatusCode.INVALID_BATCH_SIZE, f"Expected: {expected}; Actual: {size}; {where}"
+            )
+        raise OvmsError(
+            StatusCode.INVALID_SHAPE,
+            f"Expected: {info.shape_text()}; Actual: {_text(shape)}; {where}",
+        )
+    count = 1
+    for size in shape:
+        count *= size
+    dtype = info.datatype.numpy
+    if item.raw is not None:
+        expected_bytes = count * dtype.itemsize
+        actual = memoryview(item.raw).nbytes
+        if actual != expected_bytes:
+            raise OvmsError(
+                StatusCode.INVALID_CONTENT_SIZE,
+                f"Expected: {expected_bytes} bytes; Actual: {actual} bytes; {where}",
+            )
+        return shareable(view_buffer(item.raw, dtype, shape))
+    values = item.values
+    if values is None or values.size != count:
+        actual_count = 0 if values is None else values.size
+        raise OvmsError(
+            StatusCode.INVALID_VALUE_COUNT,
+            f"Expected: {count} values; Actual: {actual_count} values; {where}",
+        )
+    if values.dtype != dtype:
+        values = values.astype(dtype)
+    return shareable(values.reshape(shape))
+
+
+def select_outputs(request: InferRequest, model: LoadedModel) -> list[TensorInfo]:
+    """The outputs to return: those requested by name, or all of them."""
+    if not request.outputs:
+        return list(model.outputs.values())
+    selected = []
+    for name in request.outputs:
+        info = model.outputs.get(name)
+        if info is None:
+            raise OvmsError(StatusCode.INVALID_MISSING_OUTPUT, f"Required output: {name}")
+        selected.append(info)
+    return selected
+
+
+def _text(shape: tuple[int, ...]) -> str:
+    return "(" + ",".join(str(d) for d in shape) + ")"

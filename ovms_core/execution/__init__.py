@@ -1,0 +1,1 @@
+"""Running inference: pools of OpenVINO infer requests bridged to asyncio."""

@@ -1,0 +1,99 @@
+"""A pool of OpenVINO infer requests whose completions resolve asyncio futures.
+
+Inference runs in OpenVINO's own threads (``start_async``) without the GIL; the completion
+callback only schedules the future's result on the event loop, which never blocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+
+import openvino as ov
+
+__all__ = ["InferRequestPool"]
+
+
+class _Slot:
+    """One infer request and the future of its current run."""
+
+    __slots__ = ("future", "loop", "request")
+
+    def __init__(self, request: ov.InferRequest, loop: asyncio.AbstractEventLoop) -> None:
+        self.request = request
+        self.loop = loop
+        self.future: asyncio.Future[None] | None = None
+        request.set_callback(self._completed, None)
+
+    def _completed(self, _userdata: object) -> None:
+        # Runs in an OpenVINO thread.
+        future = self.future
+        if future is not None:
+            self.loop.call_soon_threadsafe(_resolve, future)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+class InferRequestPool:
+    """``size`` infer requests of one compiled model; callers wait for a free one."""
+
+    def __init__(self, compiled: ov.CompiledModel, size: int, loop: asyncio.AbstractEventLoop):
+        self.size = size
+        self._loop = loop
+        self._idle: deque[_Slot] = deque(
+            _Slot(compiled.create_infer_request(), loop) for _ in range(size)
+        )
+        self._waiters: deque[asyncio.Future[_Slot]] = deque()
+
+    @property
+    def busy(self) -> int:
+        """Infer requests in use."""
+        return self.size - len(self._idle)
+
+    @property
+    def queued(self) -> int:
+        """Callers waiting for a free infer request."""
+        return len(self._waiters)
+
+    async def acquire(self) -> _Slot:
+        """A free slot; waits in arrival order when all are busy."""
+        if self._idle and not self._waiters:
+            return self._idle.popleft()
+        waiter: asyncio.Future[_Slot] = self._loop.create_future()
+        self._waiters.append(waiter)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release(waiter.result())
+            else:
+                self._waiters.remove(waiter)
+            raise
+
+    def release(self, slot: _Slot) -> None:
+        """Give a slot back, handing it straight to the oldest waiter if any.
+
+        A slot whose inference is still running (its caller was cancelled) comes back when the
+        inference completes.
+        """
+        future = slot.future
+        if future is not None and not future.done():
+            future.add_done_callback(lambda _f: self.release(slot))
+            return
+        slot.future = None
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(slot)
+                return
+        self._idle.append(slot)
+
+    async def run(self, slot: _Slot) -> None:
+        """Start inference on ``slot`` (inputs already set) and wait for it to finish."""
+        future: asyncio.Future[None] = self._loop.create_future()
+        slot.future = future
+        slot.request.start_async()
+        await asyncio.shield(future)

@@ -1,0 +1,278 @@
+"""Reading, reshaping and compiling one model version (runs in a loader thread)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import openvino as ov
+
+from ovms_core.config.model_config import ModelConfig
+from ovms_core.config.shapes import Dim, LayoutSpec, ShapeSpec
+from ovms_core.datatypes import from_ov_type
+from ovms_core.errors import OvmsError
+from ovms_core.models.files import find_model_file
+from ovms_core.models.tensor_info import TensorInfo
+from ovms_core.plugins.interfaces import DeviceDriver
+from ovms_core.status_codes import StatusCode
+
+if TYPE_CHECKING:
+    from ovms_core.plugins.hooks import Hooks
+
+__all__ = ["MAPPING_FILE", "LoadedModel", "device_family", "load_model"]
+
+log = logging.getLogger("ovms.modelmanager")
+MAPPING_FILE = "mapping_config.json"
+
+
+@dataclass
+class LoadedModel:
+    """A compiled model version and what clients see of it."""
+
+    compiled: ov.CompiledModel
+    inputs: dict[str, TensorInfo]
+    outputs: dict[str, TensorInfo]
+    nireq: int
+    rt_info: dict[str, Any] = field(default_factory=dict)
+
+
+def device_family(target_device: str) -> str:
+    """The device driver name for a ``target_device`` text (``MULTI:CPU,GPU`` -> ``MULTI``)."""
+    return target_device.split(":", 1)[0].split(".", 1)[0].split("(", 1)[0].strip().upper()
+
+
+def load_model(
+    core: ov.Core,
+    config: ModelConfig,
+    version: int,
+    folder: str,
+    device: DeviceDriver,
+    hooks: Hooks,
+) -> LoadedModel:
+    """Read the model in ``folder``, apply shape, batch and layout, and compile it."""
+    path = find_model_file(folder)
+    try:
+        model = core.read_model(path)
+    except Exception as error:  # OpenVINO raises RuntimeError subclasses with the reason
+        raise OvmsError(StatusCode.MODEL_NOT_LOADED, f"{path}: {_first_line(error)}") from None
+    if not model.inputs:
+        raise OvmsError(StatusCode.OV_NO_INPUTS)
+    if not model.outputs:
+        raise OvmsError(StatusCode.OV_NO_OUTPUTS)
+    mapping = _read_mapping(folder)
+    layouts = _apply_layouts(model, config, mapping)
+    _apply_shapes(model, config, mapping, layouts)
+    hooks.model_read(model_config=config, version=version, model=model)
+    properties = dict(config.plugin_config)
+    if "NUM_STREAMS" not in properties and "PERFORMANCE_HINT" not in properties:
+        properties["PERFORMANCE_HINT"] = "LATENCY"
+    device.check(core, config.target_device, properties)
+    try:
+        compiled = device.compile(core, model, config.target_device, properties)
+    except OvmsError:
+        raise
+    except Exception as error:
+        raise OvmsError(
+            StatusCode.CANNOT_COMPILE_MODEL_INTO_TARGET_DEVICE, _first_line(error)
+        ) from None
+    nireq = config.nireq or int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+    inputs = _tensor_infos(compiled.inputs, mapping.get("inputs", {}), layouts)
+    outputs = _tensor_infos(compiled.outputs, mapping.get("outputs", {}), layouts)
+    return LoadedModel(compiled, inputs, outputs, max(1, nireq), _model_info(model))
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _read_mapping(folder: str) -> dict[str, dict[str, str]]:
+    path = os.path.join(folder, MAPPING_FILE)
+    if not os.path.exists(path):
+        return {}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = json.load(handle)
+    except (OSError, ValueError) as error:
+        log.warning("Ignoring %s: %s", path, error)
+        return {}
+    if not isinstance(document, dict):
+        log.warning("Ignoring %s: expected a JSON object", path)
+        return {}
+    return {
+        key: {str(k): str(v) for k, v in document.get(key, {}).items()}
+        for key in ("inputs", "outputs")
+        if isinstance(document.get(key), dict)
+    }
+
+
+def _exposed_names(ports: list[ov.Output], renames: dict[str, str]) -> list[str]:
+    names: list[str] = []
+    for port in ports:
+        real = port.get_any_name() if port.get_names() else ""
+        names.append(renames.get(real, real) or f"unnamed_{len(names)}")
+    return names
+
+
+def _by_exposed_name(ports: list[ov.Output], renames: dict[str, str]) -> dict[str, ov.Output]:
+    return dict(zip(_exposed_names(ports, renames), ports, strict=True))
+
+
+def _apply_layouts(
+    model: ov.Model, config: ModelConfig, mapping: dict[str, dict[str, str]]
+) -> dict[str, LayoutSpec]:
+    """Insert layout conversions; returns the layout spec by exposed tensor name."""
+    setting = config.layout
+    if setting is None:
+        return {}
+    inputs = _by_exposed_name(model.inputs, mapping.get("inputs", {}))
+    outputs = _by_exposed_name(model.outputs, mapping.get("outputs", {}))
+    chosen: dict[str, LayoutSpec] = {}
+    if setting.anonymous is not None:
+        if len(inputs) != 1:
+            raise OvmsError(StatusCode.ANONYMOUS_FIXED_LAYOUT_NOT_ALLOWED)
+        chosen[next(iter(inputs))] = setting.anonymous
+    for name, spec in setting.named.items():
+        if name not in inputs and name not in outputs:
+            raise OvmsError(StatusCode.CONFIG_LAYOUT_IS_NOT_IN_MODEL, name)
+        chosen[name] = spec
+    ppp = ov.preprocess.PrePostProcessor(model)
+    for name, spec in chosen.items():
+        if name in inputs:
+            info = ppp.input(inputs[name].get_any_name())
+            info.tensor().set_layout(ov.Layout(spec.target))
+            info.model().set_layout(ov.Layout(spec.source))
+        else:
+            out = ppp.output(outputs[name].get_any_name())
+            out.model().set_layout(ov.Layout(spec.source))
+            out.tensor().set_layout(ov.Layout(spec.target))
+    try:
+        ppp.build()
+    except Exception as error:
+        raise OvmsError(StatusCode.LAYOUT_INCOMPATIBLE_WITH_SHAPE, _first_line(error)) from None
+    return chosen
+
+
+def _apply_shapes(
+    model: ov.Model,
+    config: ModelConfig,
+    mapping: dict[str, dict[str, str]],
+    layouts: dict[str, LayoutSpec],
+) -> None:
+    """Reshape for the ``shape`` setting, or else set the batch dimension of ``batch_size``."""
+    inputs = _by_exposed_name(model.inputs, mapping.get("inputs", {}))
+    wanted: dict[str, ShapeSpec] = {}
+    shape = config.shape
+    if shape is not None:
+        if config.batch_size is not None:
+            log.warning(
+                "Both shape and batch size have been defined. Batch size parameter will be ignored."
+            )
+        if shape.anonymous is not None:
+            if len(inputs) != 1:
+                raise OvmsError(StatusCode.ANONYMOUS_FIXED_SHAPE_NOT_ALLOWED)
+            wanted[next(iter(inputs))] = shape.anonymous
+        for name, spec in shape.named.items():
+            if name not in inputs:
+                real_names = {p.get_any_name() for p in model.inputs}
+                if name in real_names and mapping.get("inputs"):
+                    raise OvmsError(StatusCode.CONFIG_SHAPE_MAPPED_BUT_USED_REAL_NAME, name)
+                raise OvmsError(StatusCode.CONFIG_SHAPE_IS_NOT_IN_MODEL, name)
+            wanted[name] = spec
+    new_shapes: dict[ov.Output, ov.PartialShape] = {}
+    for name, spec in wanted.items():
+        if spec.auto:
+            log.warning("Shape auto is deprecated. Use model dynamic shapes instead.")
+            continue
+        new_shapes[inputs[name]] = ov.PartialShape(spec.ov_text())
+    batch = config.batch_size
+    if shape is None and batch is not None:
+        if batch.auto:
+            log.warning("Batch size auto is deprecated. Use model dynamic shapes instead.")
+        elif batch.dim is not None:
+            for name, port in inputs.items():
+                partial = port.get_partial_shape()
+                index = batch_index(layouts.get(name), partial.rank.get_length())
+                if index is None:
+                    continue
+                dims = [str(d) if d.is_static else "?" for d in partial]
+                dims[index] = batch.dim.ov_text()
+                new_shapes[port] = ov.PartialShape("[" + ",".join(dims) + "]")
+    if not new_shapes:
+        return
+    try:
+        model.reshape(new_shapes)
+    except Exception as error:
+        raise OvmsError(StatusCode.RESHAPE_ERROR, _first_line(error)) from None
+
+
+def batch_index(layout: LayoutSpec | None, rank: int) -> int | None:
+    """Position of ``N`` in the client-side layout; default layout ``N...`` puts it first."""
+    if rank == 0:
+        return None
+    if layout is None:
+        return 0
+    text = layout.target
+    if "N" not in text:
+        return None
+    if "..." in text:
+        head, tail = text.split("...", 1)
+        if "N" in head:
+            return head.replace("...", "").index("N")
+        return rank - (len(tail) - tail.index("N"))
+    return text.index("N") if len(text) == rank else None
+
+
+def _tensor_infos(
+    ports: list[ov.ConstOutput], renames: dict[str, str], layouts: dict[str, LayoutSpec]
+) -> dict[str, TensorInfo]:
+    infos = {}
+    for index, (name, port) in enumerate(zip(_exposed_names(ports, renames), ports, strict=True)):
+        datatype = from_ov_type(port.get_element_type())
+        if datatype is None:
+            raise OvmsError(
+                StatusCode.OV_UNSUPPORTED_SERIALIZATION_PRECISION,
+                f"tensor {name} has element type {port.get_element_type()}",
+            )
+        partial = port.get_partial_shape()
+        dims = tuple(_dim(d) for d in partial)
+        layout = layouts.get(name)
+        infos[name] = TensorInfo(
+            name=name,
+            index=index,
+            datatype=datatype,
+            dims=dims,
+            batch_index=batch_index(layout, len(dims)),
+            layout=layout.target if layout else "",
+            aliases=frozenset(port.get_names()) - {name},
+        )
+    return infos
+
+
+def _dim(dimension: ov.Dimension) -> Dim:
+    if dimension.is_static:
+        return Dim(dimension.get_length(), dimension.get_length())
+    upper = dimension.get_max_length()
+    if upper < 0:
+        return Dim(-1, -1)
+    return Dim(dimension.get_min_length(), upper)
+
+
+def _model_info(model: ov.Model) -> dict[str, Any]:
+    if not model.has_rt_info("model_info"):
+        return {}
+    try:
+        info: dict[str, Any] = _rt_to_dict(model.get_rt_info("model_info"))
+        return info
+    except Exception:  # rt_info shapes vary by producer; metadata is best effort
+        return {}
+
+
+def _rt_to_dict(node: Any) -> Any:
+    value = node.astype(dict) if hasattr(node, "astype") else node
+    if isinstance(value, dict):
+        return {str(k): _rt_to_dict(v) for k, v in value.items()}
+    return str(value)

@@ -1,0 +1,50 @@
+"""Version folders of a model's base path, read through its storage driver."""
+
+from __future__ import annotations
+
+import logging
+
+from ovms_core.errors import OvmsError
+from ovms_core.plugins.interfaces import StorageDriver
+from ovms_core.status_codes import StatusCode
+
+__all__ = ["list_versions", "storage_scheme"]
+
+log = logging.getLogger("ovms.modelmanager")
+
+
+def storage_scheme(base_path: str) -> str:
+    """The storage driver name for a base path: its URL scheme, ``file`` for plain paths."""
+    if "://" in base_path:
+        return base_path.split("://", 1)[0].lower()
+    return "file"
+
+
+def list_versions(storage: StorageDriver, model_name: str, base_path: str) -> list[int]:
+    """Positive integer version folders under ``base_path``; other names are skipped with a log."""
+    if ".." in base_path.replace("\\", "/").split("/"):
+        raise OvmsError(StatusCode.PATH_INVALID, base_path)
+    if not storage.is_dir(base_path):
+        raise OvmsError(StatusCode.PATH_INVALID, base_path)
+    versions = []
+    for name in storage.list_dirs(base_path):
+        try:
+            number = int(name)
+        except ValueError:
+            log.warning(
+                "Expected version directory name to be in number format. Got: %s (model %s)",
+                name,
+                model_name,
+            )
+            continue
+        if number <= 0:
+            log.warning(
+                "Expected version directory name to be a number greater than 0. Got: %s (model %s)",
+                name,
+                model_name,
+            )
+            continue
+        versions.append(number)
+    if not versions:
+        log.warning("No version found for model %s in path: %s", model_name, base_path)
+    return sorted(versions)

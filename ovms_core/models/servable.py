@@ -1,0 +1,40 @@
+"""A compiled model version with its infer-request pool and its in-flight count."""
+
+from __future__ import annotations
+
+import asyncio
+
+from ovms_core.execution.pool import InferRequestPool
+from ovms_core.models.loader import LoadedModel
+
+__all__ = ["Servable"]
+
+
+class Servable:
+    """What one request runs on; stays alive until the last request using it finishes."""
+
+    __slots__ = ("_drained", "inflight", "model", "pool")
+
+    def __init__(self, model: LoadedModel, loop: asyncio.AbstractEventLoop) -> None:
+        self.model = model
+        self.pool = InferRequestPool(model.compiled, model.nireq, loop)
+        self.inflight = 0
+        self._drained: asyncio.Event | None = None
+
+    def enter(self) -> None:
+        """A request starts using this servable."""
+        self.inflight += 1
+
+    def leave(self) -> None:
+        """A request is done with this servable."""
+        self.inflight -= 1
+        if self.inflight == 0 and self._drained is not None:
+            self._drained.set()
+
+    async def drained(self) -> None:
+        """Wait until no request uses this servable."""
+        if self.inflight == 0:
+            return
+        if self._drained is None:
+            self._drained = asyncio.Event()
+        await self._drained.wait()

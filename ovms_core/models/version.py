@@ -1,0 +1,66 @@
+"""One model version: its state machine and the servable requests run on."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from ovms_core.errors import OvmsError
+from ovms_core.models.servable import Servable
+from ovms_core.models.states import VersionState
+from ovms_core.status_codes import StatusCode
+
+__all__ = ["LOADING_WAIT_SECONDS", "ModelVersion"]
+
+log = logging.getLogger("ovms.modelmanager")
+LOADING_WAIT_SECONDS = 10.0
+
+
+class ModelVersion:
+    """State (OVMS numbering), status code and current servable of one version."""
+
+    def __init__(self, model_name: str, number: int) -> None:
+        self.model_name = model_name
+        self.number = number
+        self.state = VersionState.START
+        self.status = StatusCode.OK
+        self.error: OvmsError | None = None
+        self.servable: Servable | None = None
+        self._changed = asyncio.Event()
+
+    def set_state(self, state: VersionState, status: StatusCode = StatusCode.OK) -> None:
+        """Move to ``state`` and log the change as OVMS does."""
+        self.state = state
+        self.status = status
+        log.info(
+            'STATUS CHANGE: Version %d of model %s status change. New status: ( "state": "%s", '
+            '"error_code": "%s" )',
+            self.number,
+            self.model_name,
+            state.name,
+            status.name,
+        )
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    @property
+    def error_code(self) -> str:
+        """The status code name reported in model status."""
+        return self.status.name
+
+    async def wait_available(self, timeout: float = LOADING_WAIT_SECONDS) -> Servable:
+        """The servable once AVAILABLE, waiting up to ``timeout`` while START or LOADING."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            if self.state == VersionState.AVAILABLE and self.servable is not None:
+                return self.servable
+            if self.state >= VersionState.UNLOADING:
+                raise OvmsError(StatusCode.MODEL_VERSION_NOT_LOADED_ANYMORE)
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise OvmsError(StatusCode.MODEL_VERSION_NOT_LOADED_YET)
+            try:
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except TimeoutError:
+                raise OvmsError(StatusCode.MODEL_VERSION_NOT_LOADED_YET) from None

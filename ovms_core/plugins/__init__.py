@@ -1,0 +1,1 @@
+"""The plugin platform: driver interfaces, hook specifications and their loading."""

@@ -1,0 +1,110 @@
+"""The driver interfaces: one implementation per name, chosen by the configuration.
+
+Each kind is an entry-point namespace; the entry-point name is the driver name and the object it
+points to is a class (or factory) called with no arguments.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    import openvino as ov
+
+    from ovms_core.server_context import ServerContext
+
+__all__ = ["NAMESPACES", "DeviceDriver", "Frontend", "NodeDriver", "StorageDriver"]
+
+NAMESPACES = {
+    "storage": "ovms.storage",
+    "frontend": "ovms.frontends",
+    "device": "ovms.devices",
+    "node": "ovms.nodes",
+}
+
+
+class StorageDriver(ABC):
+    """Reads a model repository at URLs of one scheme (``file``, ``s3``, ``gs``, ``az``...).
+
+    Paths handed to a driver are full URLs for remote schemes and plain paths for ``file``.
+    """
+
+    @abstractmethod
+    def exists(self, url: str) -> bool:
+        """Whether anything exists at ``url``."""
+
+    @abstractmethod
+    def is_dir(self, url: str) -> bool:
+        """Whether ``url`` is a folder (a prefix holding objects, for object stores)."""
+
+    @abstractmethod
+    def list_dirs(self, url: str) -> list[str]:
+        """Names (not paths) of the sub-folders directly under ``url``."""
+
+    @abstractmethod
+    def list_files(self, url: str) -> list[str]:
+        """Names (not paths) of the files directly under ``url``."""
+
+    @abstractmethod
+    def read_bytes(self, url: str) -> bytes:
+        """The content of one file."""
+
+    @abstractmethod
+    def fetch_dir(self, url: str) -> str:
+        """A local folder with the content of ``url`` (the folder itself for local storage).
+
+        Remote drivers download into a private folder, atomically; ``release_dir`` removes it.
+        """
+
+    def release_dir(self, local_path: str) -> None:  # noqa: B027 - optional hook, default no-op
+        """Forget a folder returned by ``fetch_dir`` (remote drivers delete their copy)."""
+
+    @staticmethod
+    def join(url: str, *names: str) -> str:
+        """Join path components with ``/``."""
+        return "/".join([url.rstrip("/"), *names])
+
+
+class DeviceDriver(ABC):
+    """Compiles models for one device family named by the text of ``target_device``.
+
+    The family is the part before ``:`` or ``.``: ``MULTI:CPU,GPU`` is ``MULTI``, ``GPU.1`` is
+    ``GPU``.
+    """
+
+    @abstractmethod
+    def check(self, core: ov.Core, target_device: str, properties: dict[str, Any]) -> None:
+        """Raise ``OvmsError`` when the device is absent or the properties are invalid."""
+
+    def compile(
+        self, core: ov.Core, model: ov.Model, target_device: str, properties: dict[str, Any]
+    ) -> ov.CompiledModel:
+        """Compile ``model`` for ``target_device`` with OpenVINO ``properties``."""
+        return core.compile_model(model, target_device, properties)
+
+    def describe(self, core: ov.Core) -> list[dict[str, str]]:
+        """What this driver sees on the machine: one dict per device, for ``ovms devices``."""
+        return []
+
+
+class Frontend(ABC):
+    """A network API served on the server's event loop (REST, gRPC...)."""
+
+    name: ClassVar[str] = ""
+
+    @abstractmethod
+    async def start(self, context: ServerContext) -> None:
+        """Start listening; return once the listener accepts connections."""
+
+    @abstractmethod
+    async def stop(self) -> None:
+        """Stop accepting new calls and close the listener."""
+
+
+class NodeDriver(ABC):
+    """A DAG node type (``custom``, ``python``...): builds node implementations from config."""
+
+    @abstractmethod
+    def create(self, node_config: dict[str, Any], library: dict[str, Any] | None) -> Any:
+        """An executable node for one ``nodes`` entry of a pipeline."""

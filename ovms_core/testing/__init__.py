@@ -1,0 +1,1 @@
+"""Test support for plugin authors: model builders, a server runner and contract suites."""

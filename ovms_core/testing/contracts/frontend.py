@@ -1,0 +1,70 @@
+"""What every frontend must do: listen after ``start``, stop listening after ``stop``."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import openvino as ov
+import pytest
+
+from ovms_core.config.server_settings import ServerSettings
+from ovms_core.dataplane.dataplane import Dataplane
+from ovms_core.models.manager import ModelManager
+from ovms_core.plugins.drivers import DriverLoader
+from ovms_core.plugins.hooks import Hooks
+from ovms_core.plugins.interfaces import Frontend
+from ovms_core.server_context import ServerContext
+from ovms_core.testing.server import free_port
+
+__all__ = ["FrontendContract"]
+
+
+def _accepts(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1.0)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class FrontendContract:
+    """Subclass with fixtures ``frontend`` and ``settings_for`` (port -> ServerSettings)."""
+
+    def _context(self, settings: ServerSettings) -> ServerContext:
+        hooks = Hooks(load_entry_points=False)
+        manager = ModelManager(ov.Core(), DriverLoader(), hooks)
+
+        async def reload() -> None:
+            return None
+
+        return ServerContext(
+            settings=settings,
+            dataplane=Dataplane(manager),
+            hooks=hooks,
+            loop=asyncio.get_running_loop(),
+            reload_config=reload,
+        )
+
+    def test_listens_between_start_and_stop(self, frontend: Frontend, settings_for: object) -> None:
+        port = free_port()
+        settings = settings_for(port)  # type: ignore[operator]
+
+        async def scenario() -> tuple[bool, bool]:
+            await frontend.start(self._context(settings))
+            listening = await asyncio.to_thread(_accepts, port)
+            await frontend.stop()
+            await asyncio.sleep(0.05)
+            return listening, await asyncio.to_thread(_accepts, port)
+
+        listening, after = asyncio.run(scenario())
+        assert listening
+        assert not after
+
+    def test_has_a_name(self, frontend: Frontend) -> None:
+        assert frontend.name
+
+    def test_stop_without_start_is_harmless(self, frontend: Frontend) -> None:
+        asyncio.run(frontend.stop())
+
+    @pytest.fixture
+    def settings_for(self) -> object:
+        return lambda port: ServerSettings(rest_port=port, rest_bind_address="127.0.0.1")

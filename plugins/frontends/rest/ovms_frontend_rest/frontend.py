@@ -1,0 +1,80 @@
+"""The REST frontend driver: a Tornado HTTP server on the server's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, ClassVar
+
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
+
+from ovms_core import Frontend, ServerContext
+from ovms_frontend_rest.handlers import InvalidUrlHandler, kserve_routes
+
+__all__ = ["MAX_BODY_BYTES", "RestFrontend", "build_application"]
+
+log = logging.getLogger("ovms.rest")
+MAX_BODY_BYTES = 1024**3
+DRAIN_SECONDS = 10.0
+
+
+def _cors_headers(context: ServerContext) -> dict[str, str]:
+    settings = context.settings
+    headers = {
+        "Access-Control-Allow-Origin": settings.allowed_origins,
+        "Access-Control-Allow-Methods": settings.allowed_methods,
+        "Access-Control-Allow-Headers": settings.allowed_headers,
+    }
+    if settings.allow_credentials:
+        headers["Access-Control-Allow-Credentials"] = "true"
+    return headers
+
+
+def build_application(context: ServerContext) -> tornado.web.Application:
+    """The Tornado application with every REST route of the installed API modules."""
+    routes: list[Any] = [*kserve_routes(context)]
+    return tornado.web.Application(
+        routes,
+        default_handler_class=InvalidUrlHandler,
+        default_handler_args={"context": context},
+        ovms_cors=_cors_headers(context),
+        compress_response=False,
+    )
+
+
+class RestFrontend(Frontend):
+    """Serves the REST APIs on ``--rest_port`` at each of ``--rest_bind_address``."""
+
+    name: ClassVar[str] = "rest"
+
+    def __init__(self) -> None:
+        self._server: tornado.httpserver.HTTPServer | None = None
+
+    async def start(self, context: ServerContext) -> None:
+        """Bind every address and start accepting connections."""
+        settings = context.settings
+        app = build_application(context)
+        server = tornado.httpserver.HTTPServer(
+            app,
+            max_body_size=MAX_BODY_BYTES,
+            max_buffer_size=MAX_BODY_BYTES,
+            decompress_request=False,
+        )
+        for address in settings.rest_bind_address.split(","):
+            sockets = tornado.netutil.bind_sockets(settings.rest_port, address.strip() or None)
+            server.add_sockets(sockets)
+        self._server = server
+        log.info("REST server listening on port %d", settings.rest_port)
+
+    async def stop(self) -> None:
+        """Stop listening, then close connections (bounded wait for in-flight requests)."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.stop()
+        try:
+            await asyncio.wait_for(server.close_all_connections(), DRAIN_SECONDS)
+        except TimeoutError:
+            log.warning("REST connections still open after %.0f s; closing", DRAIN_SECONDS)
