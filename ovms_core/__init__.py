@@ -13,8 +13,9 @@ from ovms_core.dataplane.types import (
     ModelMetadata,
     OutputTensor,
     TensorMetadata,
+    VersionStatus,
 )
-from ovms_core.datatypes import Datatype, by_kserve_name, from_numpy
+from ovms_core.datatypes import Datatype, by_kserve_name, by_tfs_number, from_numpy
 from ovms_core.errors import OvmsError
 from ovms_core.models.loader import device_family
 from ovms_core.models.states import VersionState
@@ -48,7 +49,9 @@ __all__ = [
     "StorageDriver",
     "TensorMetadata",
     "VersionState",
+    "VersionStatus",
     "by_kserve_name",
+    "by_tfs_number",
     "device_family",
     "from_numpy",
     "hookimpl",

@@ -13,6 +13,7 @@ from ovms_core.dataplane.types import (
     ModelMetadata,
     OutputTensor,
     TensorMetadata,
+    VersionStatus,
 )
 from ovms_core.dataplane.validation import prepare_inputs, select_outputs
 from ovms_core.errors import OvmsError
@@ -20,6 +21,7 @@ from ovms_core.models.manager import ModelManager
 from ovms_core.models.model import Model
 from ovms_core.models.states import VersionState
 from ovms_core.models.tensor_info import TensorInfo
+from ovms_core.models.version import ModelVersion
 from ovms_core.status_codes import StatusCode
 from ovms_core.version import SERVER_NAME, server_version
 
@@ -45,6 +47,23 @@ class Dataplane:
         if model is None:
             raise OvmsError(unknown)
         return model
+
+    def model_status(self, name: str, version: int | None) -> list[VersionStatus]:
+        """Status of one version, or of every known version (END and failed ones too)."""
+        model = self._model(name)
+        if version:
+            found = model.versions.get(version)
+            if found is None:
+                raise OvmsError(StatusCode.MODEL_VERSION_MISSING)
+            return [_status(found)]
+        return [_status(v) for _, v in sorted(model.versions.items())]
+
+    def config_status(self) -> dict[str, list[VersionStatus]]:
+        """Status of every version of every servable, by name."""
+        return {
+            name: [_status(v) for _, v in sorted(model.versions.items())]
+            for name, model in sorted(self.manager.models.items())
+        }
 
     def model_ready(self, name: str, version: int | None) -> bool:
         """Whether the version (or the default) is AVAILABLE; unknown names raise."""
@@ -120,6 +139,11 @@ def _output_data(infer_request: ov.InferRequest, info: TensorInfo) -> np.ndarray
         return np.array([s.encode() for s in tensor.str_data], dtype=object)
     data: np.ndarray = tensor.data
     return data
+
+
+def _status(version: ModelVersion) -> VersionStatus:
+    code = "OK" if version.status is StatusCode.OK else version.status.grpc_code
+    return VersionStatus(version.number, version.state.name, code)
 
 
 def _tensor_metadata(info: TensorInfo) -> TensorMetadata:

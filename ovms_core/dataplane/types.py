@@ -17,6 +17,7 @@ __all__ = [
     "ModelMetadata",
     "OutputTensor",
     "TensorMetadata",
+    "VersionStatus",
 ]
 
 
@@ -33,6 +34,8 @@ class InferInput:
     shape: Sequence[int]
     raw: Any = None
     values: np.ndarray | None = None
+    label: str = ""
+    """The datatype as the wire names it, for messages (``DT_INT32``); default: ``datatype``."""
 
 
 @dataclass(slots=True)
@@ -49,6 +52,8 @@ class InferRequest:
     """Prefix of the tensor name in validation messages (KServe doubles it, as OVMS does)."""
     unknown_name_code: StatusCode = StatusCode.MODEL_NAME_MISSING
     """The status for a name that is neither a model nor a pipeline (differs per API)."""
+    ovms_precision_names: bool = False
+    """Name the expected datatype by OVMS precision (``I32``) in messages, as the TFS API does."""
 
 
 @dataclass(slots=True)
@@ -90,6 +95,24 @@ class InferResult:
 
     def __exit__(self, *_exc: object) -> None:
         self.release()
+
+
+@dataclass(frozen=True)
+class VersionStatus:
+    """One version's state as model status APIs report it.
+
+    ``error_code`` is a TensorFlow error code name: ``OK``, ``UNKNOWN`` or
+    ``FAILED_PRECONDITION``; ``error_message`` repeats it, as OVMS does.
+    """
+
+    version: int
+    state: str
+    error_code: str
+
+    @property
+    def error_message(self) -> str:
+        """The code name (OVMS reports the name as the message)."""
+        return self.error_code
 
 
 @dataclass(frozen=True)

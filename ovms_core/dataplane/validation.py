@@ -24,6 +24,7 @@ def prepare_inputs(request: InferRequest, model: LoadedModel) -> list[tuple[int,
         )
     by_name = {item.name: item for item in given}
     prefix = request.input_name_prefix
+    ovms_names = request.ovms_precision_names
     prepared = []
     for info in expected.values():
         item = by_name.get(info.name)
@@ -31,11 +32,11 @@ def prepare_inputs(request: InferRequest, model: LoadedModel) -> list[tuple[int,
             item = next((by_name[a] for a in info.aliases if a in by_name), None)
         if item is None:
             raise OvmsError(StatusCode.INVALID_MISSING_INPUT, f"Required input: {info.name}")
-        prepared.append((info.index, _prepare(item, info, prefix + info.name)))
+        prepared.append((info.index, _prepare(item, info, prefix + info.name, ovms_names)))
     return prepared
 
 
-def _prepare(item: InferInput, info: TensorInfo, where: str) -> np.ndarray:
+def _prepare(item: InferInput, info: TensorInfo, where: str, ovms_names: bool) -> np.ndarray:
     shape = tuple(item.shape)
     if any(d < 0 for d in shape):
         raise OvmsError(
@@ -43,9 +44,10 @@ def _prepare(item: InferInput, info: TensorInfo, where: str) -> np.ndarray:
             f"Negative or zero dimension size is not acceptable: {_text(shape)}; {where}",
         )
     if item.datatype != info.datatype.kserve:
+        expected = info.datatype.ovms if ovms_names else info.datatype.kserve
         raise OvmsError(
             StatusCode.INVALID_PRECISION,
-            f"Expected: {info.datatype.kserve}; Actual: {item.datatype}; {where}",
+            f"Expected: {expected}; Actual: {item.label or item.datatype}; {where}",
         )
     dims = info.dims
     if len(shape) != len(dims):

@@ -126,3 +126,39 @@ def test_new_version_folder_is_picked_up_by_poll(tmp_path):
         await manager.shutdown()
 
     asyncio.run(scenario())
+
+
+def test_model_status_lists_every_known_version(repository):
+    async def scenario():
+        manager = _manager()
+        await manager.apply(
+            ServingConfig(
+                models=(
+                    ModelConfig(name="broken", base_path=str(repository / "broken")),
+                    ModelConfig(
+                        name="dummy",
+                        base_path=str(repository / "dummy"),
+                        version_policy=VersionPolicy("all"),
+                    ),
+                )
+            )
+        )
+        dataplane = Dataplane(manager)
+        statuses = dataplane.model_status("dummy", None)
+        assert [(s.version, s.state, s.error_code) for s in statuses] == [
+            (1, "AVAILABLE", "OK"),
+            (2, "AVAILABLE", "OK"),
+        ]
+        [failed] = dataplane.model_status("broken", 1)
+        assert (failed.state, failed.error_code, failed.error_message) == (
+            "LOADING",
+            "UNKNOWN",
+            "UNKNOWN",
+        )
+        with pytest.raises(OvmsError) as caught:
+            dataplane.model_status("dummy", 9)
+        assert caught.value.code.name == "MODEL_VERSION_MISSING"
+        assert sorted(dataplane.config_status()) == ["broken", "dummy"]
+        await manager.shutdown()
+
+    asyncio.run(scenario())
