@@ -11,6 +11,9 @@ from collections import deque
 
 import openvino as ov
 
+from ovms_core.errors import OvmsError
+from ovms_core.status_codes import StatusCode
+
 __all__ = ["InferRequestPool"]
 
 
@@ -95,5 +98,9 @@ class InferRequestPool:
         """Start inference on ``slot`` (inputs already set) and wait for it to finish."""
         future: asyncio.Future[None] = self._loop.create_future()
         slot.future = future
-        slot.request.start_async()
+        try:
+            slot.request.start_async()
+        except Exception as error:
+            slot.future = None
+            raise OvmsError(StatusCode.OV_INTERNAL_INFERENCE_ERROR, str(error)) from None
         await asyncio.shield(future)
