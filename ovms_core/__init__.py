@@ -16,6 +16,20 @@ from ovms_core.dataplane.types import (
     VersionStatus,
 )
 from ovms_core.datatypes import Datatype, by_kserve_name, by_tfs_number, from_numpy
+from ovms_core.devices import (
+    CORE_PROPERTIES,
+    DeviceName,
+    HardwareDevice,
+    available_devices,
+    check_plugin_config,
+    check_property_keys,
+    check_property_values,
+    is_available,
+    openvino_reason,
+    parse_device_name,
+    require_available,
+    writable_properties,
+)
 from ovms_core.errors import OvmsError
 from ovms_core.models.loader import device_family
 from ovms_core.models.states import VersionState
@@ -27,12 +41,15 @@ from ovms_core.status_codes import StatusCode, http_status
 from ovms_core.version import SERVER_NAME, server_version
 
 __all__ = [
+    "CORE_PROPERTIES",
     "SERVER_NAME",
     "ConfigError",
     "Dataplane",
     "Datatype",
     "DeviceDriver",
+    "DeviceName",
     "Frontend",
+    "HardwareDevice",
     "InferInput",
     "InferRequest",
     "InferResult",
@@ -50,11 +67,20 @@ __all__ = [
     "TensorMetadata",
     "VersionState",
     "VersionStatus",
+    "available_devices",
     "by_kserve_name",
     "by_tfs_number",
+    "check_plugin_config",
+    "check_property_keys",
+    "check_property_values",
     "device_family",
     "from_numpy",
     "hookimpl",
     "http_status",
+    "is_available",
+    "openvino_reason",
+    "parse_device_name",
+    "require_available",
     "server_version",
+    "writable_properties",
 ]

@@ -1,4 +1,4 @@
-"""The ``ovms`` command: serve, validate, plugins, bench."""
+"""The ``ovms`` command: serve, validate, plugins, devices, bench."""
 
 from __future__ import annotations
 
@@ -58,6 +58,7 @@ def build_parser(hooks: Hooks) -> tuple[argparse.ArgumentParser, argparse.Argume
     )
     add_server_flags(validate)
     commands.add_parser("plugins", help="list installed plugins with distribution and version")
+    commands.add_parser("devices", help="list the devices OpenVINO sees, by device driver")
     from ovms_core.bench.command import add_bench_parser
 
     add_bench_parser(commands)
@@ -86,6 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "plugins":
         print_plugins(hooks)
+        return 0
+    if args.command == "devices":
+        from ovms_core.devices.report import print_devices
+
+        print_devices(DriverLoader())
         return 0
     if args.command == "bench":
         from ovms_core.bench.command import run_bench

@@ -13,6 +13,8 @@ import openvino as ov
 from ovms_core.config.model_config import ModelConfig
 from ovms_core.config.shapes import Dim, LayoutSpec, ShapeSpec
 from ovms_core.datatypes import from_ov_type
+from ovms_core.devices.availability import openvino_reason
+from ovms_core.devices.execution import execution_info
 from ovms_core.errors import OvmsError
 from ovms_core.models.files import find_model_file
 from ovms_core.models.tensor_info import TensorInfo
@@ -37,6 +39,7 @@ class LoadedModel:
     outputs: dict[str, TensorInfo]
     nireq: int
     rt_info: dict[str, Any] = field(default_factory=dict)
+    streams: int = 0
 
 
 def device_family(target_device: str) -> str:
@@ -57,7 +60,7 @@ def load_model(
     try:
         model = core.read_model(path)
     except Exception as error:  # OpenVINO raises RuntimeError subclasses with the reason
-        raise OvmsError(StatusCode.MODEL_NOT_LOADED, f"{path}: {_first_line(error)}") from None
+        raise OvmsError(StatusCode.MODEL_NOT_LOADED, f"{path}: {openvino_reason(error)}") from None
     if not model.inputs:
         raise OvmsError(StatusCode.OV_NO_INPUTS)
     if not model.outputs:
@@ -76,17 +79,26 @@ def load_model(
         raise
     except Exception as error:
         raise OvmsError(
-            StatusCode.CANNOT_COMPILE_MODEL_INTO_TARGET_DEVICE, _first_line(error)
+            StatusCode.CANNOT_COMPILE_MODEL_INTO_TARGET_DEVICE, openvino_reason(error)
         ) from None
-    nireq = config.nireq or int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+    nireq = max(1, config.nireq or int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")))
+    execution = execution_info(compiled)
+    log.info(
+        "Model %s version %d compiled for %s: execution devices: %s; streams: %d; "
+        "performance hint: %s; nireq: %d",
+        config.name,
+        version,
+        config.target_device,
+        ", ".join(execution.devices) or "unknown",
+        execution.streams,
+        execution.performance_hint or "none",
+        nireq,
+    )
     inputs = _tensor_infos(compiled.inputs, mapping.get("inputs", {}), layouts)
     outputs = _tensor_infos(compiled.outputs, mapping.get("outputs", {}), layouts)
-    return LoadedModel(compiled, inputs, outputs, max(1, nireq), _model_info(model))
-
-
-def _first_line(error: Exception) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+    return LoadedModel(
+        compiled, inputs, outputs, nireq, _model_info(model), streams=execution.streams
+    )
 
 
 def _read_mapping(folder: str) -> dict[str, dict[str, str]]:
@@ -152,7 +164,7 @@ def _apply_layouts(
     try:
         ppp.build()
     except Exception as error:
-        raise OvmsError(StatusCode.LAYOUT_INCOMPATIBLE_WITH_SHAPE, _first_line(error)) from None
+        raise OvmsError(StatusCode.LAYOUT_INCOMPATIBLE_WITH_SHAPE, openvino_reason(error)) from None
     return chosen
 
 
@@ -206,7 +218,7 @@ def _apply_shapes(
     try:
         model.reshape(new_shapes)
     except Exception as error:
-        raise OvmsError(StatusCode.RESHAPE_ERROR, _first_line(error)) from None
+        raise OvmsError(StatusCode.RESHAPE_ERROR, openvino_reason(error)) from None
 
 
 def batch_index(layout: LayoutSpec | None, rank: int) -> int | None:

@@ -12,6 +12,7 @@ import openvino as ov
 
 from ovms_core.config.model_config import ModelConfig
 from ovms_core.config.serving_config import ServingConfig
+from ovms_core.devices.startup import check_target_devices
 from ovms_core.errors import OvmsError
 from ovms_core.models.loader import LoadedModel, device_family, load_model
 from ovms_core.models.model import Model
@@ -178,10 +179,13 @@ class ModelManager:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def check_drivers(self, config: ServingConfig) -> None:
-        """Load every storage and device driver ``config`` needs; raises ``PluginError``."""
+        """Load every storage and device driver ``config`` needs; raises ``PluginError``.
+
+        Device texts that can never work (``MULTI:``, ``MYRIAD``...) raise ``ConfigError``.
+        """
         for model in config.models:
             self._storage(model.base_path)
-            self._driver("device", device_family(model.target_device))
+        check_target_devices(config, self.drivers)
 
     def _storage(self, base_path: str) -> StorageDriver:
         storage: StorageDriver = self._driver("storage", storage_scheme(base_path))

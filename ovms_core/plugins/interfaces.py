@@ -69,9 +69,18 @@ class StorageDriver(ABC):
 class DeviceDriver(ABC):
     """Compiles models for one device family named by the text of ``target_device``.
 
-    The family is the part before ``:`` or ``.``: ``MULTI:CPU,GPU`` is ``MULTI``, ``GPU.1`` is
-    ``GPU``.
+    The family is the part before ``:``, ``.`` or ``(``: ``MULTI:CPU,GPU`` is ``MULTI``, ``GPU.1``
+    is ``GPU``, ``BATCH:CPU(16)`` is ``BATCH``.
     """
+
+    def parse(self, target_device: str) -> list[str]:
+        """Check the text of ``target_device`` without touching hardware (at start-up).
+
+        Returns the devices a virtual device is made of (``MULTI:CPU,GPU`` gives ``CPU`` and
+        ``GPU``), which the kernel checks with their own drivers; physical devices return none.
+        Raises ``OvmsError`` when the text can never work.
+        """
+        return []
 
     @abstractmethod
     def check(self, core: ov.Core, target_device: str, properties: dict[str, Any]) -> None:
