@@ -17,6 +17,7 @@ from ovms_core.dataplane.types import (
 )
 from ovms_core.datatypes import Datatype, by_kserve_name, by_tfs_number, from_numpy
 from ovms_core.errors import OvmsError
+from ovms_core.metrics import Metrics
 from ovms_core.models.loader import device_family
 from ovms_core.models.states import VersionState
 from ovms_core.plugins.hookspecs import hookimpl
@@ -36,6 +37,7 @@ __all__ = [
     "InferInput",
     "InferRequest",
     "InferResult",
+    "Metrics",
     "ModelConfig",
     "ModelMetadata",
     "NodeDriver",
