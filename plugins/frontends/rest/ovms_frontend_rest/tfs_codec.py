@@ -38,6 +38,8 @@ SPECIAL_INPUTS = {"sequence_id": "UINT64", "sequence_control_input": "UINT32"}
 """Inputs of stateful models that are not model inputs, with their datatypes."""
 _STRING_INPUTS = ("BYTES", "UINT8")
 """Input datatypes that accept JSON strings (b64 objects are accepted by every input)."""
+_MAX_DIMS = 64
+"""The most dimensions a tensor can have (numpy's limit)."""
 
 
 @dataclass(slots=True)
@@ -143,8 +145,9 @@ def _tensor(name: str, value: Any, datatype: str | None, code: StatusCode) -> In
         array = np.asarray(value)
     except (ValueError, OverflowError):  # ragged nesting, integers beyond 64 bits
         raise OvmsError(code) from None
-    if array.dtype.kind not in "iuf":  # booleans, null, objects, numbers mixed with strings
-        raise OvmsError(code)
+    kind = array.dtype.kind
+    if kind not in "iuf" and not (kind == "b" and datatype == "BOOL"):
+        raise OvmsError(code)  # null, objects, numbers mixed with strings or booleans
     if datatype is None:
         return None
     dtype = by_kserve_name(datatype)
@@ -168,6 +171,8 @@ def _bytes_tensor(
     while isinstance(probe, list) and probe:
         shape.append(len(probe))
         probe = probe[0]
+    if len(shape) > _MAX_DIMS:
+        raise OvmsError(code)
     items: list[bytes] = []
     strings = _collect(value, shape, 0, items, code)
     if datatype is None:

@@ -102,6 +102,12 @@ def test_floats_sent_to_an_integer_input_are_truncated():
     np.testing.assert_array_equal(x.values, [[1, -2]])
 
 
+def test_booleans_only_for_bool_inputs():
+    item = only(decode({"inputs": [[True, False]]}, [TensorMetadata("f", "BOOL", [1, 2])]))
+    np.testing.assert_array_equal(item.values, [[True, False]])
+    assert error({"inputs": [[True, False]]}).code.name == "REST_COULD_NOT_PARSE_INPUT"
+
+
 def test_bare_number_is_a_scalar():
     y = decode({"inputs": {"x": [[1, 2]], "y": 7}}, TWO).inputs[1]
     assert (tuple(y.shape), float(y.values)) == ((), 7.0)
@@ -164,6 +170,12 @@ def test_inputs_the_model_lacks_are_dropped_but_special_inputs_kept():
 )
 def test_malformed_bodies(document, inputs, code):
     assert error(document, inputs).code.name == code
+
+
+@pytest.mark.parametrize("leaf", [b"1", b'"text"', b'{"b64": "AA=="}'])
+def test_deep_nesting_is_a_parse_error(leaf):
+    body = b'{"inputs": {"b": ' + b"[" * 1000 + leaf + b"]" * 1000 + b"}}"
+    assert error(body).code.name == "REST_COULD_NOT_PARSE_INPUT"
 
 
 def test_invalid_json_names_the_position():
