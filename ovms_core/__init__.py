@@ -31,6 +31,7 @@ from ovms_core.devices import (
     writable_properties,
 )
 from ovms_core.errors import OvmsError
+from ovms_core.metrics import Metrics
 from ovms_core.models.loader import device_family
 from ovms_core.models.states import VersionState
 from ovms_core.plugins.hookspecs import hookimpl
@@ -53,6 +54,7 @@ __all__ = [
     "InferInput",
     "InferRequest",
     "InferResult",
+    "Metrics",
     "ModelConfig",
     "ModelMetadata",
     "NodeDriver",

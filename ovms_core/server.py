@@ -14,6 +14,7 @@ from ovms_core.config.errors import ConfigError
 from ovms_core.config.server_settings import ServerSettings
 from ovms_core.config.serving_config import ServingConfig, load_config_file
 from ovms_core.dataplane.dataplane import Dataplane
+from ovms_core.metrics import Metrics
 from ovms_core.models.manager import ModelManager
 from ovms_core.models.repository import storage_scheme
 from ovms_core.plugins.drivers import DriverLoader
@@ -58,7 +59,8 @@ class Server:
         if settings.cache_dir:
             self.core.set_property({"CACHE_DIR": settings.cache_dir})
         self.manager = ModelManager(self.core, drivers, hooks)
-        self.dataplane = Dataplane(self.manager)
+        self.metrics = Metrics.from_settings(settings, self.manager)
+        self.dataplane = Dataplane(self.manager, self.metrics)
         self.frontends: list[Frontend] = []
         self._config_failed = False
         self._stopping = asyncio.Event()
@@ -68,6 +70,8 @@ class Server:
         self.hooks.configure(settings=self.settings, config=self.config)
         self.manager.check_drivers(self.config)
         self._check_local_paths()
+        if self.metrics.enabled:
+            self.hooks.register_metrics(registry=self.metrics.registry)
         for name in frontend_names(self.settings):
             frontend = self.drivers.get("frontend", name)
             self.hooks.register(frontend, name=f"frontend-{name}")
@@ -98,6 +102,7 @@ class Server:
             hooks=self.hooks,
             loop=loop,
             reload_config=self.reload_config,
+            services={"metrics": self.metrics},
         )
         for frontend in self.frontends:
             await frontend.start(context)

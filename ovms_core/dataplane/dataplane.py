@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from time import perf_counter
 
 import numpy as np
 import openvino as ov
@@ -17,6 +18,7 @@ from ovms_core.dataplane.types import (
 )
 from ovms_core.dataplane.validation import prepare_inputs, select_outputs
 from ovms_core.errors import OvmsError
+from ovms_core.metrics import Metrics
 from ovms_core.models.manager import ModelManager
 from ovms_core.models.model import Model
 from ovms_core.models.states import VersionState
@@ -33,8 +35,9 @@ log = logging.getLogger("ovms.dataplane")
 class Dataplane:
     """Transport-neutral server operations; errors are ``OvmsError``."""
 
-    def __init__(self, manager: ModelManager) -> None:
+    def __init__(self, manager: ModelManager, metrics: Metrics | None = None) -> None:
         self.manager = manager
+        self.metrics = metrics if metrics is not None else Metrics.disabled()
         self.ready = False
         self.live = True
 
@@ -95,17 +98,31 @@ class Dataplane:
             rt_info=loaded.rt_info,
         )
 
+    async def request_inputs(
+        self, name: str, version: int | None
+    ) -> tuple[int, list[TensorMetadata]]:
+        """The version a request would run on and its inputs, waiting while it loads.
+
+        For APIs whose bodies are decoded by the servable's inputs (TFS REST); pass the
+        version to ``infer`` so the request runs where it was decoded for.
+        """
+        number, servable = await self._model(name).resolve(version)
+        return number, [_tensor_metadata(i) for i in servable.model.inputs.values()]
+
     async def infer(self, request: InferRequest) -> InferResult:
         """Validate, run on a free infer request and return views of the outputs."""
         model = self._model(request.model_name, request.unknown_name_code)
         number, servable = await model.resolve(request.model_version)
+        timing = self.metrics.inference(request.model_name, number)
         servable.enter()
         try:
             loaded = servable.model
             arrays = prepare_inputs(request, loaded)
             outputs = select_outputs(request, loaded)
             pool = servable.pool
+            queued = perf_counter()
             slot = await pool.acquire()
+            waited = perf_counter() - queued
         except BaseException:
             servable.leave()
             raise
@@ -116,7 +133,10 @@ class Dataplane:
                     infer_request.set_input_tensor(index, ov.Tensor(array, shared_memory=True))
             except RuntimeError as error:
                 raise OvmsError(StatusCode.OV_INTERNAL_INFERENCE_ERROR, str(error)) from None
+            started = perf_counter()
             await pool.run(slot)
+            if timing is not None:
+                timing.observe(waited, perf_counter() - started)
             results = [
                 OutputTensor(info.name, info.datatype.kserve, _output_data(infer_request, info))
                 for info in outputs

@@ -136,5 +136,8 @@ def ovms_model_version_failed(model_name: str, version: int, error: OvmsError) -
 def ovms_register_metrics(registry: Any) -> None:
     """Add metric families to the server's Prometheus registry.
 
+    Called once at start-up, only when metrics are enabled; the families appear on
+    ``/metrics`` after the OVMS ones. Update them off the request path (or cheaply).
+
     :param registry: a ``prometheus_client.CollectorRegistry``.
     """

@@ -1,6 +1,8 @@
 import json
 
+import numpy as np
 import openvino as ov
+import openvino.opset13 as ops
 import pytest
 
 from ovms_core.testing.models import add_two_inputs_model, dummy_model, save_version
@@ -42,4 +44,49 @@ def config_file(repository):
 @pytest.fixture(scope="session")
 def server(config_file):
     with ServerProcess(["--config_path", str(config_file)]) as running:
+        yield running
+
+
+def two_outputs_model():
+    """``x`` FP32 [-1,3] -> ``plus_one`` = x + 1 and ``biggest`` = max over axis 1 (INT64)."""
+    x = ops.parameter([-1, 3], ov.Type.f32, name="x")
+    plus_one = ops.add(x, ops.constant(np.float32(1)))
+    plus_one.output(0).set_names({"plus_one"})
+    biggest = ops.convert(ops.reduce_max(x, ops.constant(np.int64(1)), False), ov.Type.i64)
+    biggest.output(0).set_names({"biggest"})
+    return ov.Model([plus_one, biggest], [x], "two_outputs")
+
+
+@pytest.fixture(scope="session")
+def metrics_server(tmp_path_factory):
+    """A server with every metric family (config ``monitoring``) and models no other test uses:
+    ``counted`` (a dummy with nireq 2; only the metrics tests call it) and ``two_outputs``."""
+    root = tmp_path_factory.mktemp("metrics_models")
+    save_version(dummy_model(), str(root / "counted"), 1)
+    save_version(two_outputs_model(), str(root / "two_outputs"), 1)
+    config = {
+        "model_config_list": [
+            {"config": {"name": "counted", "base_path": "counted", "nireq": 2}},
+            {"config": {"name": "two_outputs", "base_path": "two_outputs"}},
+        ],
+        "monitoring": {
+            "metrics": {
+                "enable": True,
+                "metrics_list": [
+                    "ovms_requests_success",
+                    "ovms_requests_fail",
+                    "ovms_request_time_us",
+                    "ovms_inference_time_us",
+                    "ovms_wait_for_infer_req_time_us",
+                    "ovms_streams",
+                    "ovms_current_requests",
+                    "ovms_infer_req_queue_size",
+                    "ovms_infer_req_active",
+                ],
+            }
+        },
+    }
+    path = root / "config.json"
+    path.write_text(json.dumps(config))
+    with ServerProcess(["--config_path", str(path)]) as running:
         yield running

@@ -10,8 +10,11 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from ovms_core import Frontend, ServerContext
+from ovms_core import Frontend, Metrics, ServerContext
+from ovms_frontend_rest.config_handlers import config_routes
 from ovms_frontend_rest.handlers import InvalidUrlHandler, kserve_routes
+from ovms_frontend_rest.metrics_handler import metrics_routes
+from ovms_frontend_rest.tfs_handlers import tfs_routes
 
 __all__ = ["MAX_BODY_BYTES", "RestFrontend", "build_application"]
 
@@ -34,12 +37,18 @@ def _cors_headers(context: ServerContext) -> dict[str, str]:
 
 def build_application(context: ServerContext) -> tornado.web.Application:
     """The Tornado application with every REST route of the installed API modules."""
-    routes: list[Any] = [*kserve_routes(context)]
+    routes: list[Any] = [
+        *kserve_routes(context),
+        *tfs_routes(context),
+        *config_routes(context),
+        *metrics_routes(context),
+    ]
     return tornado.web.Application(
         routes,
         default_handler_class=InvalidUrlHandler,
         default_handler_args={"context": context},
         ovms_cors=_cors_headers(context),
+        ovms_metrics=Metrics.of(context),
         compress_response=False,
     )
 

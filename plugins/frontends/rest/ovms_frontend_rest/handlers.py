@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from time import perf_counter
 from typing import Any
 
 import orjson
 import tornado.web
 
-from ovms_core import Dataplane, OvmsError, ServerContext, StatusCode
+from ovms_core import Dataplane, Metrics, OvmsError, ServerContext, StatusCode
 from ovms_frontend_rest.errors import error_body, status_of
 from ovms_frontend_rest.kserve_codec import decode_infer_request, encode_infer_result, header_length
 
@@ -16,6 +17,7 @@ __all__ = ["BaseHandler", "kserve_routes", "parse_version"]
 
 log = logging.getLogger("ovms.rest")
 _INT64_MAX = 2**63 - 1
+KSERVE = "KServe"
 
 
 def parse_version(text: str | None) -> int | None:
@@ -36,6 +38,7 @@ class BaseHandler(tornado.web.RequestHandler):
     def initialize(self, context: ServerContext) -> None:
         self.context = context
         self.dataplane: Dataplane = context.dataplane
+        self.metrics: Metrics = self.settings["ovms_metrics"]
 
     def set_default_headers(self) -> None:
         settings = self.settings["ovms_cors"]
@@ -118,7 +121,13 @@ class ServerMetadataHandler(BaseHandler):
 
 class ModelReadyHandler(BaseHandler):
     def get(self, name: str, version: str | None) -> None:
-        if not self.dataplane.model_ready(name, parse_version(version)):
+        try:
+            ready = self.dataplane.model_ready(name, parse_version(version))
+        except OvmsError:
+            self.metrics.request_done(KSERVE, "REST", "ModelReady", name, None, False)
+            raise
+        self.metrics.request_done(KSERVE, "REST", "ModelReady", name, None, ready)
+        if not ready:
             self.send_error_status(StatusCode.MODEL_VERSION_NOT_LOADED_YET)
             return
         self.finish()
@@ -128,7 +137,13 @@ class ModelReadyHandler(BaseHandler):
 
 class ModelMetadataHandler(BaseHandler):
     def get(self, name: str, version: str | None) -> None:
-        metadata = self.dataplane.model_metadata(name, parse_version(version))
+        requested = parse_version(version)
+        try:
+            metadata = self.dataplane.model_metadata(name, requested)
+        except OvmsError:
+            self.metrics.request_done(KSERVE, "REST", "ModelMetadata", name, requested, False)
+            raise
+        self.metrics.request_done(KSERVE, "REST", "ModelMetadata", name, metadata.version, True)
         document: dict[str, Any] = {
             "name": metadata.name,
             "versions": metadata.versions,
@@ -149,14 +164,23 @@ class ModelMetadataHandler(BaseHandler):
 
 class InferHandler(BaseHandler):
     async def post(self, name: str, version: str | None) -> None:
+        started = perf_counter()
+        requested = parse_version(version)
         body = self.request.body
-        length = header_length(
-            self.request.headers.get("Inference-Header-Content-Length"), len(body)
+        try:
+            length = header_length(
+                self.request.headers.get("Inference-Header-Content-Length"), len(body)
+            )
+            decoded = decode_infer_request(body, length, name, requested)
+            result = await self.dataplane.infer(decoded.request)
+            with result:
+                payload, json_length = encode_infer_result(result, decoded)
+        except OvmsError:
+            self.metrics.request_done(KSERVE, "REST", "ModelInfer", name, requested, False)
+            raise
+        self.metrics.request_done(
+            KSERVE, "REST", "ModelInfer", name, result.model_version, True, perf_counter() - started
         )
-        decoded = decode_infer_request(body, length, name, parse_version(version))
-        result = await self.dataplane.infer(decoded.request)
-        with result:
-            payload, json_length = encode_infer_result(result, decoded)
         if json_length is not None:
             self.set_header("Inference-Header-Content-Length", str(json_length))
         self.finish(payload)
