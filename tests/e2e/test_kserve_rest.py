@@ -274,3 +274,36 @@ def test_percent_encoded_model_name(server):
     status, _, body = call(server, "GET", "/v2/models/dum%6Dy")
     assert status == 200
     assert json.loads(body)["name"] == "dummy"
+
+
+def test_chunked_request_body(server):
+    document = {"inputs": [{"name": "b", "shape": [1, 10], "datatype": "FP32", "data": [0] * 10}]}
+    body = json.dumps(document).encode()
+    chunks = iter([body[:7], body[7:30], body[30:]])
+    connection = http.client.HTTPConnection("127.0.0.1", server.rest_port, timeout=30)
+    try:
+        connection.request("POST", "/v2/models/dummy/infer", body=chunks, encode_chunked=True)
+        reply = connection.getresponse()
+        assert reply.status == 200
+        assert json.loads(reply.read())["outputs"][0]["data"] == [1.0] * 10
+    finally:
+        connection.close()
+
+
+def test_keep_alive_connection_serves_many_requests(server):
+    document = {"inputs": [{"name": "b", "shape": [1, 10], "datatype": "FP32", "data": [2] * 10}]}
+    connection = http.client.HTTPConnection("127.0.0.1", server.rest_port, timeout=30)
+    try:
+        for _ in range(20):
+            connection.request("POST", "/v2/models/dummy/infer", body=json.dumps(document))
+            reply = connection.getresponse()
+            assert reply.status == 200
+            assert json.loads(reply.read())["outputs"][0]["data"] == [3.0] * 10
+        connection.request("POST", "/v2/models/dummy/infer", body=b"{")
+        reply = connection.getresponse()
+        assert reply.status == 412
+        reply.read()
+        connection.request("GET", "/v2/health/ready")
+        assert connection.getresponse().status == 200
+    finally:
+        connection.close()

@@ -12,6 +12,7 @@ import tornado.web
 
 from ovms_core import Frontend, Metrics, ServerContext
 from ovms_frontend_rest.config_handlers import config_routes
+from ovms_frontend_rest.fast_infer import FastPathRouter
 from ovms_frontend_rest.handlers import InvalidUrlHandler, kserve_routes
 from ovms_frontend_rest.metrics_handler import metrics_routes
 from ovms_frontend_rest.tfs_handlers import tfs_routes
@@ -65,8 +66,11 @@ class RestFrontend(Frontend):
         """Bind every address and start accepting connections."""
         settings = context.settings
         app = build_application(context)
+        router = FastPathRouter(
+            app, context.dataplane, Metrics.of(context), _cors_headers(context), MAX_BODY_BYTES
+        )
         server = tornado.httpserver.HTTPServer(
-            app,
+            router,
             max_body_size=MAX_BODY_BYTES,
             max_buffer_size=MAX_BODY_BYTES,
             decompress_request=False,

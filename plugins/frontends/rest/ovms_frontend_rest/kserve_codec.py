@@ -57,7 +57,7 @@ def header_length(value: str | None, body_length: int) -> int | None:
 
 
 def decode_infer_request(
-    body: bytes, json_length: int | None, model_name: str, version: int | None
+    body: bytes | bytearray, json_length: int | None, model_name: str, version: int | None
 ) -> DecodedRequest:
     """Parse an infer body; binary inputs become views of ``body``."""
     view = memoryview(body)

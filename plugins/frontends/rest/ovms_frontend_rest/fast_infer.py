@@ -1,0 +1,184 @@
+"""The KServe infer hot path, served below ``tornado.web`` for less work per request.
+
+``FastPathRouter`` is the HTTP server's delegate: a ``POST .../infer`` request is handled by
+``KServeInferDelegate`` straight from Tornado's HTTP/1 connection (the body is received into one
+preallocated writable buffer that OpenVINO can share without a copy); every other request goes to
+the ``tornado.web.Application`` unchanged. Answers are identical to the application's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from http import HTTPStatus
+from time import perf_counter
+
+import tornado.httputil
+import tornado.iostream
+import tornado.web
+
+from ovms_core import Dataplane, Metrics, OvmsError, StatusCode
+from ovms_frontend_rest.errors import error_body, status_of
+from ovms_frontend_rest.handlers import KSERVE, parse_version
+from ovms_frontend_rest.kserve_codec import decode_infer_request, encode_infer_result, header_length
+
+__all__ = ["INFER_PATH", "FastPathRouter"]
+
+log = logging.getLogger("ovms.rest")
+INFER_PATH = re.compile(r"/v2/models/([^/]+)(?:/versions/([0-9]+))?/infer")
+_OK = tornado.httputil.ResponseStartLine("HTTP/1.1", 200, "OK")
+
+
+class FastPathRouter(tornado.httputil.HTTPServerConnectionDelegate):
+    """Sends KServe infer requests to the fast path and the rest to ``application``."""
+
+    def __init__(
+        self,
+        application: tornado.web.Application,
+        dataplane: Dataplane,
+        metrics: Metrics,
+        cors: dict[str, str],
+        max_body: int,
+    ) -> None:
+        self.application = application
+        self.dataplane = dataplane
+        self.metrics = metrics
+        self.cors = cors
+        self.max_body = max_body
+        self.inflight: set[asyncio.Task[None]] = set()
+
+    def start_request(
+        self, server_conn: object, request_conn: tornado.httputil.HTTPConnection
+    ) -> tornado.httputil.HTTPMessageDelegate:
+        return _Dispatch(self, server_conn, request_conn)
+
+    def on_close(self, server_conn: object) -> None:
+        self.application.on_close(server_conn)
+
+
+class _Dispatch(tornado.httputil.HTTPMessageDelegate):
+    """Chooses the delegate once the start line is known, then forwards to it."""
+
+    __slots__ = ("delegate", "request_conn", "router", "server_conn")
+
+    def __init__(
+        self,
+        router: FastPathRouter,
+        server_conn: object,
+        request_conn: tornado.httputil.HTTPConnection,
+    ) -> None:
+        self.router = router
+        self.server_conn = server_conn
+        self.request_conn = request_conn
+        self.delegate: tornado.httputil.HTTPMessageDelegate | None = None
+
+    def headers_received(
+        self,
+        start_line: tornado.httputil.RequestStartLine | tornado.httputil.ResponseStartLine,
+        headers: tornado.httputil.HTTPHeaders,
+    ) -> None:
+        assert isinstance(start_line, tornado.httputil.RequestStartLine)
+        match = INFER_PATH.fullmatch(start_line.path) if start_line.method == "POST" else None
+        if match is not None and "%" not in start_line.path:
+            self.delegate = KServeInferDelegate(self.router, self.request_conn, match, headers)
+        else:
+            self.delegate = self.router.application.start_request(
+                self.server_conn, self.request_conn
+            )
+        self.delegate.headers_received(start_line, headers)
+
+    def data_received(self, chunk: bytes) -> None:
+        assert self.delegate is not None
+        self.delegate.data_received(chunk)
+
+    def finish(self) -> None:
+        assert self.delegate is not None
+        self.delegate.finish()
+
+    def on_connection_close(self) -> None:
+        if self.delegate is not None:
+            self.delegate.on_connection_close()
+
+
+class KServeInferDelegate(tornado.httputil.HTTPMessageDelegate):
+    """One ``POST /v2/models/{m}[/versions/{v}]/infer`` request."""
+
+    def __init__(
+        self,
+        router: FastPathRouter,
+        connection: tornado.httputil.HTTPConnection,
+        match: re.Match[str],
+        headers: tornado.httputil.HTTPHeaders,
+    ) -> None:
+        self.router = router
+        self.connection = connection
+        self.model_name = match.group(1)
+        self.version_text = match.group(2)
+        self.headers = headers
+        try:
+            length = int(headers.get("Content-Length", "0") or 0)
+        except ValueError:
+            length = 0  # the connection rejects the request itself
+        # Larger bodies are refused by the connection before any data arrives.
+        self.body = bytearray(length if 0 < length <= router.max_body else 0)
+        self.received = 0
+
+    def data_received(self, chunk: bytes) -> None:
+        end = self.received + len(chunk)
+        if end > len(self.body):  # chunked or longer than announced: grow
+            self.body.extend(bytes(end - len(self.body)))
+        self.body[self.received : end] = chunk
+        self.received = end
+
+    def finish(self) -> None:
+        task = asyncio.ensure_future(self._answer())
+        self.router.inflight.add(task)
+        task.add_done_callback(self.router.inflight.discard)
+
+    async def _answer(self) -> None:
+        started = perf_counter()
+        metrics = self.router.metrics
+        name = self.model_name
+        requested: int | None = None
+        try:
+            requested = parse_version(self.version_text)
+            body = self.body if self.received == len(self.body) else self.body[: self.received]
+            length = header_length(self.headers.get("Inference-Header-Content-Length"), len(body))
+            decoded = decode_infer_request(body, length, name, requested)
+            result = await self.router.dataplane.infer(decoded.request)
+            with result:
+                payload, json_length = encode_infer_result(result, decoded)
+        except OvmsError as error:
+            metrics.request_done(KSERVE, "REST", "ModelInfer", name, requested, False)
+            self._write(status_of(error), error_body(error), None)
+            return
+        except Exception:
+            log.exception("Unexpected error in KServe infer for %s", name)
+            metrics.request_done(KSERVE, "REST", "ModelInfer", name, requested, False)
+            self._write(500, error_body(StatusCode.INTERNAL_ERROR), None)
+            return
+        metrics.request_done(
+            KSERVE, "REST", "ModelInfer", name, result.model_version, True, perf_counter() - started
+        )
+        self._write(200, payload, json_length)
+
+    def _write(self, status: int, payload: bytes, json_length: int | None) -> None:
+        headers = tornado.httputil.HTTPHeaders(self.router.cors)
+        headers["Content-Type"] = "application/json"
+        headers["Content-Length"] = str(len(payload))
+        if json_length is not None:
+            headers["Inference-Header-Content-Length"] = str(json_length)
+        start_line = (
+            _OK
+            if status == 200
+            else tornado.httputil.ResponseStartLine("HTTP/1.1", status, HTTPStatus(status).phrase)
+        )
+        try:
+            self.connection.write_headers(start_line, headers, payload)
+            self.connection.finish()
+        except tornado.iostream.StreamClosedError:
+            log.debug("client of %s closed the connection before the answer", self.model_name)
+
+    def on_connection_close(self) -> None:
+        self.body = bytearray()
