@@ -1,0 +1,74 @@
+import importlib.util
+import os
+import re
+from importlib.metadata import distribution, requires
+
+import pytest
+from ovms_storage_s3 import S3Storage, s3_options
+
+from ovms_core.plugins.drivers import DriverLoader
+from ovms_core.testing.contracts import RemoteStorageContract
+
+
+class TestS3Storage(RemoteStorageContract):
+    @pytest.fixture
+    def driver_class(self):
+        return S3Storage
+
+
+def test_registered_as_s3_driver():
+    assert isinstance(DriverLoader().get("storage", "s3"), S3Storage)
+
+
+def test_environment_as_ovms_reads_it():
+    options = s3_options(
+        {
+            "AWS_ACCESS_KEY_ID": "id",
+            "AWS_SECRET_ACCESS_KEY": "secret",
+            "AWS_SESSION_TOKEN": "token",
+            "AWS_REGION": "eu-central-1",
+            "S3_ENDPOINT": "minio.local:9000",
+        }
+    )
+    assert (options["key"], options["secret"], options["token"]) == ("id", "secret", "token")
+    assert options["client_kwargs"]["region_name"] == "eu-central-1"
+    assert options["endpoint_url"] == "https://minio.local:9000"
+    assert options["config_kwargs"]["connect_timeout"] > 0
+
+
+def test_no_credentials_means_anonymous(tmp_path):
+    options = s3_options({"AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")})
+    assert options["anon"] is True
+
+
+def _closure(name, seen=None):
+    """Names of every distribution ``name`` pulls in."""
+    seen = set() if seen is None else seen
+    for requirement in requires(name) or []:
+        if "extra ==" in requirement:
+            continue
+        dep = re.split(r"[\s\[<>=!~;(]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+        if dep not in seen:
+            seen.add(dep)
+            try:
+                distribution(dep)
+            except Exception:
+                continue
+            _closure(dep, seen)
+    return seen
+
+
+def test_pulls_no_other_cloud_sdk():
+    pulled = _closure("ovms-storage-s3")
+    assert "s3fs" in pulled
+    assert not {d for d in pulled if d.startswith(("google-", "azure-", "gcsfs", "adlfs"))}
+
+
+@pytest.mark.skipif(os.environ.get("OVMS_STORAGE_ALONE") != "s3", reason="needs an env of its own")
+def test_installed_alone():
+    for module in ("gcsfs", "adlfs", "google.cloud.storage", "azure.storage.blob"):
+        try:
+            found = importlib.util.find_spec(module)
+        except ModuleNotFoundError:
+            found = None
+        assert found is None, f"{module} is importable"
