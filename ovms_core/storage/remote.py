@@ -202,7 +202,7 @@ class RemoteStorage(StorageDriver):
         return sorted(names)
 
     def _retryable(self, error: BaseException) -> bool:
-        return self.classify(error) is Fault.TRANSIENT
+        return not isinstance(error, OvmsError) and self.classify(error) is Fault.TRANSIENT
 
     def _call(self, func: Callable[[], T], url: str, code: StatusCode) -> T:
         """``func()`` with retries; a missing path stays ``FileNotFoundError`` (bucket exists)."""

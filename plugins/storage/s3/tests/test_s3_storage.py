@@ -1,13 +1,11 @@
-import importlib.util
 import os
-import re
-from importlib.metadata import distribution, requires
 
 import pytest
 from ovms_storage_s3 import S3Storage, s3_options
 
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.testing.contracts import RemoteStorageContract
+from ovms_core.testing.packaging import importable, requirement_closure
 
 
 class TestS3Storage(RemoteStorageContract):
@@ -41,34 +39,15 @@ def test_no_credentials_means_anonymous(tmp_path):
     assert options["anon"] is True
 
 
-def _closure(name, seen=None):
-    """Names of every distribution ``name`` pulls in."""
-    seen = set() if seen is None else seen
-    for requirement in requires(name) or []:
-        if "extra ==" in requirement:
-            continue
-        dep = re.split(r"[\s\[<>=!~;(]", requirement, maxsplit=1)[0].lower().replace("_", "-")
-        if dep not in seen:
-            seen.add(dep)
-            try:
-                distribution(dep)
-            except Exception:
-                continue
-            _closure(dep, seen)
-    return seen
-
-
 def test_pulls_no_other_cloud_sdk():
-    pulled = _closure("ovms-storage-s3")
+    pulled = requirement_closure("ovms-storage-s3")
     assert "s3fs" in pulled
     assert not {d for d in pulled if d.startswith(("google-", "azure-", "gcsfs", "adlfs"))}
 
 
-@pytest.mark.skipif(os.environ.get("OVMS_STORAGE_ALONE") != "s3", reason="needs an env of its own")
+@pytest.mark.skipif(
+    os.environ.get("OVMS_STORAGE_ALONE") != "s3", reason="needs a test env of its own"
+)
 def test_installed_alone():
     for module in ("gcsfs", "adlfs", "google.cloud.storage", "azure.storage.blob"):
-        try:
-            found = importlib.util.find_spec(module)
-        except ModuleNotFoundError:
-            found = None
-        assert found is None, f"{module} is importable"
+        assert not importable(module), f"{module} is importable"
