@@ -11,11 +11,11 @@ from ovms_core.plugins.inventory import plugin_rows
 
 def test_missing_driver_names_installed_ones_and_the_distribution():
     with pytest.raises(DriverNotFound) as caught:
-        DriverLoader().get("storage", "s3")
+        DriverLoader().get("device", "HDDL")
     text = str(caught.value)
-    assert "'s3'" in text
-    assert "file" in text
-    assert "pip install ovms-storage-s3" in text
+    assert "'HDDL'" in text
+    assert "CPU" in text
+    assert "pip install ovms-device-legacy" in text
 
 
 def test_unknown_driver_name_suggests_the_entry_point_group():
