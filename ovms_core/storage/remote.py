@@ -60,6 +60,7 @@ class RemoteErrors:
     list_failed: StatusCode
     get_failed: StatusCode
     metadata_failed: StatusCode
+    path_invalid: StatusCode
 
 
 class RemoteStorage(StorageDriver):
@@ -107,9 +108,10 @@ class RemoteStorage(StorageDriver):
     def path(self, url: str) -> str:
         """``bucket/key`` for ``scheme://bucket/key``."""
         prefix = f"{self.scheme}://"
-        if not url.startswith(prefix):
-            raise OvmsError(self.errors.invalid_access, f"{url}: expected a {prefix} URL")
-        return url[len(prefix) :].strip("/")
+        path = url[len(prefix) :].strip("/") if url.startswith(prefix) else ""
+        if not path:
+            raise OvmsError(self.errors.path_invalid, f"{url}: expected {prefix}<bucket>/<path>")
+        return path
 
     # -- StorageDriver ---------------------------------------------------------------------
 

@@ -148,6 +148,11 @@ class RemoteStorageContract(StorageContract):
             list_versions(driver, "m", url)
         assert caught.value.code is driver.errors.bucket_not_found
 
+    def test_url_without_a_bucket_is_invalid(self, driver: RemoteStorage) -> None:
+        with pytest.raises(OvmsError) as caught:
+            driver.list_dirs(f"{driver.scheme}://")
+        assert caught.value.code is driver.errors.path_invalid
+
     def test_unreachable_endpoint_fails_with_list_status(
         self,
         driver_class: type[RemoteStorage],

@@ -57,6 +57,7 @@ class AzureBlobStorage(RemoteStorage):
         list_failed=StatusCode.AS_FAILED_LIST_OBJECTS,
         get_failed=StatusCode.AS_FAILED_GET_OBJECT,
         metadata_failed=StatusCode.AS_METADATA_FAIL,
+        path_invalid=StatusCode.AS_INVALID_PATH,
     )
 
     def connect(self) -> RemoteFileSystem:

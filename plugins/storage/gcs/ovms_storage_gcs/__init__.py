@@ -57,6 +57,7 @@ class GCSStorage(RemoteStorage):
         list_failed=StatusCode.GCS_FAILED_LIST_OBJECTS,
         get_failed=StatusCode.GCS_FAILED_GET_OBJECT,
         metadata_failed=StatusCode.GCS_METADATA_FAIL,
+        path_invalid=StatusCode.GCS_FILE_INVALID,
     )
 
     def connect(self) -> RemoteFileSystem:

@@ -63,6 +63,7 @@ class S3Storage(RemoteStorage):
         list_failed=StatusCode.S3_FAILED_LIST_OBJECTS,
         get_failed=StatusCode.S3_FAILED_GET_OBJECT,
         metadata_failed=StatusCode.S3_METADATA_FAIL,
+        path_invalid=StatusCode.S3_FILE_INVALID,
     )
 
     def connect(self) -> RemoteFileSystem:
