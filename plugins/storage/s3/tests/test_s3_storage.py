@@ -5,7 +5,9 @@ from ovms_storage_s3 import S3Storage, s3_options
 
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.testing.contracts import RemoteStorageContract
+from ovms_core.testing.contracts.remote_storage import infer_version, model_files, wait_for
 from ovms_core.testing.packaging import importable, requirement_closure
+from ovms_core.testing.server import ServerProcess
 
 
 class TestS3Storage(RemoteStorageContract):
@@ -51,3 +53,21 @@ def test_pulls_no_other_cloud_sdk():
 def test_installed_alone():
     for module in ("gcsfs", "adlfs", "google.cloud.storage", "azure.storage.blob"):
         assert not importable(module), f"{module} is importable"
+
+
+def test_polling_costs_one_listing_and_no_download(storage):
+    storage.create_bucket()
+    base = storage.new_url("polled")
+    prefix = base.split("/", 3)[3]
+    storage.upload(base, model_files(1))
+    args = ["--model_name", "m", "--model_path", base, "--file_system_poll_wait_seconds", "1"]
+    with ServerProcess(args, env=storage.server_env) as server:
+        assert infer_version(server, "m") == "1"
+
+        def requests():
+            return [line for line in storage.emulator.log().splitlines() if prefix in line]
+
+        loaded = len(requests())
+        wait_for(lambda: len(requests()) >= loaded + 3, "three polls after the load")
+        after_load = requests()[loaded:]
+    assert all("list-type=2" in line and "delimiter=/" in line for line in after_load), after_load
