@@ -9,9 +9,9 @@ from ovms_core.plugins.hooks import Hooks
 
 def test_missing_driver_suggests_its_distribution():
     with pytest.raises(DriverNotFound) as caught:
-        DriverLoader().get("device", "HDDL")
-    assert "No device driver named 'HDDL' is installed" in str(caught.value)
-    assert "pip install ovms-device-legacy" in str(caught.value)
+        DriverLoader().get("storage", "s3")
+    assert "No storage driver named 's3' is installed" in str(caught.value)
+    assert "pip install ovms-storage-s3" in str(caught.value)
 
 
 def test_unknown_driver_name_suggests_the_entry_point_group():
