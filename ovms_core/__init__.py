@@ -39,6 +39,7 @@ from ovms_core.plugins.interfaces import DeviceDriver, Frontend, NodeDriver, Sto
 from ovms_core.server import ReloadOutcome
 from ovms_core.server_context import ServerContext
 from ovms_core.status_codes import StatusCode, http_status
+from ovms_core.storage import Fault, RemoteErrors, RemoteFileSystem, RemoteStorage, RetryPolicy
 from ovms_core.version import SERVER_NAME, server_version
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "Datatype",
     "DeviceDriver",
     "DeviceName",
+    "Fault",
     "Frontend",
     "HardwareDevice",
     "InferInput",
@@ -61,6 +63,10 @@ __all__ = [
     "OutputTensor",
     "OvmsError",
     "ReloadOutcome",
+    "RemoteErrors",
+    "RemoteFileSystem",
+    "RemoteStorage",
+    "RetryPolicy",
     "ServerContext",
     "ServerSettings",
     "ServingConfig",

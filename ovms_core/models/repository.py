@@ -24,10 +24,15 @@ def list_versions(storage: StorageDriver, model_name: str, base_path: str) -> li
     """Positive integer version folders under ``base_path``; other names are skipped with a log."""
     if ".." in base_path.replace("\\", "/").split("/"):
         raise OvmsError(StatusCode.PATH_INVALID, base_path)
-    if not storage.is_dir(base_path):
+    # One listing per poll: ask whether it is a folder only when the listing is empty.
+    try:
+        names = storage.list_dirs(base_path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise OvmsError(StatusCode.PATH_INVALID, base_path) from None
+    if not names and not storage.is_dir(base_path):
         raise OvmsError(StatusCode.PATH_INVALID, base_path)
     versions = []
-    for name in storage.list_dirs(base_path):
+    for name in names:
         try:
             number = int(name)
         except ValueError:

@@ -40,11 +40,15 @@ class StorageDriver(ABC):
 
     @abstractmethod
     def list_dirs(self, url: str) -> list[str]:
-        """Names (not paths) of the sub-folders directly under ``url``."""
+        """Names (not paths) of the sub-folders directly under ``url``.
+
+        Raises ``FileNotFoundError`` when ``url`` does not exist. Polling calls this once per
+        model and poll, so remote drivers should make it a single listing request.
+        """
 
     @abstractmethod
     def list_files(self, url: str) -> list[str]:
-        """Names (not paths) of the files directly under ``url``."""
+        """Names (not paths) of the files directly under ``url`` (``FileNotFoundError``: absent)."""
 
     @abstractmethod
     def read_bytes(self, url: str) -> bytes:

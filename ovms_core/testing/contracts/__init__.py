@@ -5,6 +5,13 @@ Each suite documents the fixtures a subclass provides. Run them with pytest as u
 
 from ovms_core.testing.contracts.device import DeviceContract
 from ovms_core.testing.contracts.frontend import FrontendContract
+from ovms_core.testing.contracts.remote_storage import EmulatedStorage, RemoteStorageContract
 from ovms_core.testing.contracts.storage import StorageContract
 
-__all__ = ["DeviceContract", "FrontendContract", "StorageContract"]
+__all__ = [
+    "DeviceContract",
+    "EmulatedStorage",
+    "FrontendContract",
+    "RemoteStorageContract",
+    "StorageContract",
+]

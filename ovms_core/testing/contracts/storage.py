@@ -51,6 +51,10 @@ class StorageContract:
         assert not driver.exists(missing)
         assert not driver.is_dir(missing)
 
+    def test_listing_a_missing_path_raises(self, driver: StorageDriver, repository: str) -> None:
+        with pytest.raises(FileNotFoundError):
+            driver.list_dirs(driver.join(repository, "nope"))
+
     def test_file_is_not_a_dir(self, driver: StorageDriver, repository: str) -> None:
         assert not driver.is_dir(driver.join(repository, "top.txt"))
 
@@ -69,4 +73,11 @@ class StorageContract:
     def test_kernel_rejects_missing_base_path(self, driver: StorageDriver, repository: str) -> None:
         with pytest.raises(OvmsError) as caught:
             list_versions(driver, "m", driver.join(repository, "absent"))
+        assert caught.value.code.name == "PATH_INVALID"
+
+    def test_kernel_rejects_a_file_as_base_path(
+        self, driver: StorageDriver, repository: str
+    ) -> None:
+        with pytest.raises(OvmsError) as caught:
+            list_versions(driver, "m", driver.join(repository, "top.txt"))
         assert caught.value.code.name == "PATH_INVALID"
