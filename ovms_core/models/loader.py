@@ -17,6 +17,8 @@ from ovms_core.errors import OvmsError
 from ovms_core.models.files import find_model_file
 from ovms_core.models.tensor_info import TensorInfo
 from ovms_core.plugins.interfaces import DeviceDriver
+from ovms_core.stateful.low_latency import apply_low_latency
+from ovms_core.stateful.sequences import SequenceSettings
 from ovms_core.status_codes import StatusCode
 
 if TYPE_CHECKING:
@@ -37,6 +39,8 @@ class LoadedModel:
     outputs: dict[str, TensorInfo]
     nireq: int
     rt_info: dict[str, Any] = field(default_factory=dict)
+    stateful: SequenceSettings | None = None
+    """Sequence settings of a stateful model; None for a stateless one."""
 
 
 def device_family(target_device: str) -> str:
@@ -65,6 +69,9 @@ def load_model(
     mapping = _read_mapping(folder)
     layouts = _apply_layouts(model, config, mapping)
     _apply_shapes(model, config, mapping, layouts)
+    stateful = SequenceSettings.of(config)
+    if stateful is not None and stateful.low_latency_transformation:
+        apply_low_latency(model)
     hooks.model_read(model_config=config, version=version, model=model)
     properties = dict(config.plugin_config)
     if "NUM_STREAMS" not in properties and "PERFORMANCE_HINT" not in properties:
@@ -81,7 +88,7 @@ def load_model(
     nireq = config.nireq or int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
     inputs = _tensor_infos(compiled.inputs, mapping.get("inputs", {}), layouts)
     outputs = _tensor_infos(compiled.outputs, mapping.get("outputs", {}), layouts)
-    return LoadedModel(compiled, inputs, outputs, max(1, nireq), _model_info(model))
+    return LoadedModel(compiled, inputs, outputs, max(1, nireq), _model_info(model), stateful)
 
 
 def _first_line(error: Exception) -> str:
