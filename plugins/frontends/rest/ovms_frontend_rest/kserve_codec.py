@@ -17,10 +17,10 @@ __all__ = ["DecodedRequest", "decode_infer_request", "encode_infer_result", "spl
 
 _JSON_KINDS = {
     "BOOL": "b",
-    "UINT8": "u",
-    "UINT16": "u",
-    "UINT32": "u",
-    "UINT64": "u",
+    "UINT8": "iu",
+    "UINT16": "iu",
+    "UINT32": "iu",
+    "UINT64": "iu",
     "INT8": "iu",
     "INT16": "iu",
     "INT32": "iu",
