@@ -1,10 +1,10 @@
 """The binary-input pass: BYTES request inputs aimed at non-string model inputs (SPEC 12).
 
-A BYTES input for a native string input needs nothing here. For any other model input it is
-converted before validation: a 2-D U8 input takes the strings as zero-padded rows, a 4-D input
-takes encoded images (decoded in a worker thread so the event loop never waits on them); other
-inputs answer ``NOT_IMPLEMENTED``. Requests without BYTES inputs pay one datatype comparison per
-input.
+A BYTES input for a native string input needs nothing here. For a 2-D U8 input the strings
+become zero-padded rows; for a 4-D input the elements are encoded images, decoded in a worker
+thread so the event loop never waits on them. BYTES sent to any other input is left to the
+validation, which answers ``INVALID_PRECISION`` (a client error, where OVMS answers 500
+``NOT_IMPLEMENTED``). Requests without BYTES inputs pay one datatype comparison per input.
 """
 
 from __future__ import annotations
@@ -15,10 +15,8 @@ import dataclasses
 from ovms_core.binary.images import check_image_input, decode_images, elements
 from ovms_core.binary.strings import is_u8_string_input, strings_to_u8
 from ovms_core.dataplane.types import InferInput, InferRequest
-from ovms_core.errors import OvmsError
 from ovms_core.models.loader import LoadedModel
 from ovms_core.models.tensor_info import TensorInfo
-from ovms_core.status_codes import StatusCode
 
 __all__ = ["binary_targets", "convert_binary_inputs"]
 
@@ -32,7 +30,7 @@ def binary_targets(request: InferRequest, model: LoadedModel) -> list[_Target]:
         if item.datatype != "BYTES":
             continue
         info = _find(model, item.name)
-        if info is not None and info.datatype.kserve != "BYTES":
+        if info is not None and (is_u8_string_input(info) or _is_image_input(info)):
             targets.append((position, item, info))
     return targets
 
@@ -46,16 +44,15 @@ async def convert_binary_inputs(request: InferRequest, targets: list[_Target]) -
         items = elements(item, where)
         if is_u8_string_input(info):
             array = strings_to_u8(items, info, where)
-        elif len(info.dims) == 4:
+        else:
             check_image_input(item, items, info, where)
             array = await loop.run_in_executor(None, decode_images, items, info, where)
-        else:
-            raise OvmsError(
-                StatusCode.NOT_IMPLEMENTED,
-                f"BYTES data for a {len(info.dims)}-D {info.datatype.kserve} input; {where}",
-            )
         inputs[position] = InferInput(item.name, info.datatype.kserve, array.shape, values=array)
     return dataclasses.replace(request, inputs=inputs)
+
+
+def _is_image_input(info: TensorInfo) -> bool:
+    return len(info.dims) == 4 and info.datatype.kserve != "BYTES"
 
 
 def _find(model: LoadedModel, name: str) -> TensorInfo | None:

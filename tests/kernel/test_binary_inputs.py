@@ -118,7 +118,12 @@ def test_request_errors():
     assert _error(_model((1, 6, 8, 3), "INT64"), _bytes_input(_png(BGR)))[0] is (
         StatusCode.INVALID_PRECISION
     )
-    assert _error(_model((1, 6, 8)), _bytes_input(_png(BGR)))[0] is StatusCode.NOT_IMPLEMENTED
+
+
+def test_bytes_for_other_inputs_are_left_to_validation():
+    request = InferRequest("m", None, [_bytes_input(b"abc")])
+    assert binary_targets(request, _model((1, 6, 8))) == []
+    assert binary_targets(request, _model((-1,), "BYTES")) == []
 
 
 def test_strings_into_a_2d_u8_input():
