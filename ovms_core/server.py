@@ -21,6 +21,7 @@ from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.hooks import Hooks
 from ovms_core.plugins.interfaces import Frontend
 from ovms_core.server_context import ServerContext
+from ovms_core.stateful.cleaner import run_sequence_cleaner
 from ovms_core.status_codes import StatusCode
 
 __all__ = ["ReloadOutcome", "Server", "frontend_names"]
@@ -110,14 +111,17 @@ class Server:
         self.dataplane.ready = True
         log.info("Server ready: %d model(s) configured", len(self.config.models))
         self.hooks.server_started(context=context)
-        poller = None
+        tasks = []
         if self.settings.file_system_poll_wait_seconds > 0:
-            poller = asyncio.create_task(self._poll_forever())
+            tasks.append(asyncio.create_task(self._poll_forever()))
+        if self.settings.sequence_cleaner_poll_wait_minutes > 0:
+            interval = self.settings.sequence_cleaner_poll_wait_minutes * 60
+            tasks.append(asyncio.create_task(run_sequence_cleaner(self.manager, interval)))
         await self._stopping.wait()
         log.info("Stopping: no new connections; waiting for in-flight requests")
         self.hooks.server_stopping(context=context)
-        if poller is not None:
-            poller.cancel()
+        for task in tasks:
+            task.cancel()
         for frontend in self.frontends:
             await frontend.stop()
         await self.manager.shutdown()

@@ -23,6 +23,7 @@ from ovms_core.status_codes import StatusCode
 __all__ = ["MAX_NIREQ", "ModelConfig", "parse_plugin_config"]
 
 MAX_NIREQ = 100_000
+_UINT32_MAX = 2**32 - 1
 
 
 def _str_or_uint(value: Any) -> bool:
@@ -108,6 +109,10 @@ class ModelConfig:
                         code=StatusCode.INVALID_NON_STATEFUL_MODEL_PARAMETER,
                     )
         policy = values.get("model_version_policy")
+        batch_size = BatchSetting.parse(values.get("batch_size"), (*path, "batch_size"))
+        shape = ShapeSetting.parse(values.get("shape"), (*path, "shape"))
+        if stateful:
+            _check_stateful(values, batch_size, shape, path)
         return cls(
             name=values["name"],
             base_path=_resolve(values["base_path"], base_dir),
@@ -116,8 +121,8 @@ class ModelConfig:
             plugin_config=parse_plugin_config(
                 values.get("plugin_config"), (*path, "plugin_config")
             ),
-            batch_size=BatchSetting.parse(values.get("batch_size"), (*path, "batch_size")),
-            shape=ShapeSetting.parse(values.get("shape"), (*path, "shape")),
+            batch_size=batch_size,
+            shape=shape,
             layout=LayoutSetting.parse(values.get("layout"), (*path, "layout")),
             version_policy=(
                 VersionPolicy()
@@ -130,6 +135,35 @@ class ModelConfig:
             low_latency_transformation=values.get("low_latency_transformation", False),
             max_sequence_number=values.get("max_sequence_number", 500),
             raw=dict(values),
+        )
+
+
+def _check_stateful(
+    values: dict[str, Any], batch: BatchSetting | None, shape: ShapeSetting | None, path: Path
+) -> None:
+    """Stateful models take no automatic batch or shape and at most 2^32-1 sequences."""
+    automatic = (batch is not None and batch.auto) or (
+        shape is not None
+        and (
+            (shape.anonymous is not None and shape.anonymous.auto)
+            or any(spec.auto for spec in shape.named.values())
+        )
+    )
+    if automatic:
+        key = "batch_size" if batch is not None and batch.auto else "shape"
+        raise ConfigError(
+            StatusCode.REQUESTED_DYNAMIC_PARAMETERS_ON_STATEFUL_MODEL.message,
+            path=(*path, key),
+            value=values.get(key),
+            code=StatusCode.REQUESTED_DYNAMIC_PARAMETERS_ON_STATEFUL_MODEL,
+        )
+    limit = values.get("max_sequence_number", 0)
+    if limit > _UINT32_MAX:
+        raise ConfigError(
+            StatusCode.INVALID_MAX_SEQUENCE_NUMBER.message,
+            path=(*path, "max_sequence_number"),
+            value=limit,
+            code=StatusCode.INVALID_MAX_SEQUENCE_NUMBER,
         )
 
 

@@ -8,6 +8,7 @@ from time import perf_counter
 import numpy as np
 import openvino as ov
 
+from ovms_core.binary.inputs import binary_targets, convert_binary_inputs
 from ovms_core.dataplane.types import (
     InferRequest,
     InferResult,
@@ -24,6 +25,8 @@ from ovms_core.models.model import Model
 from ovms_core.models.states import VersionState
 from ovms_core.models.tensor_info import TensorInfo
 from ovms_core.models.version import ModelVersion
+from ovms_core.stateful.control import read_sequence_control
+from ovms_core.stateful.sequences import SequenceStep
 from ovms_core.status_codes import StatusCode
 from ovms_core.version import SERVER_NAME, server_version
 
@@ -110,31 +113,50 @@ class Dataplane:
         return number, [_tensor_metadata(i) for i in servable.model.inputs.values()]
 
     async def infer(self, request: InferRequest) -> InferResult:
-        """Validate, run on a free infer request and return views of the outputs."""
+        """Validate, run on a free infer request and return views of the outputs.
+
+        Stateful models run the request inside its sequence (``ovms_core.stateful``); BYTES
+        inputs for numeric model inputs are decoded first (``ovms_core.binary``).
+        """
         model = self._model(request.model_name, request.unknown_name_code)
         number, servable = await model.resolve(request.model_version)
         timing = self.metrics.inference(request.model_name, number)
         servable.enter()
+        step: SequenceStep | None = None
         try:
             loaded = servable.model
-            arrays = prepare_inputs(request, loaded)
+            sequences = servable.sequences
+            control = read_sequence_control(request) if sequences is not None else None
+            targets = binary_targets(request, loaded)
+            if targets:
+                request = await convert_binary_inputs(request, targets)
+            optional = control.special_inputs if control is not None else 0
+            arrays = prepare_inputs(request, loaded, optional)
             outputs = select_outputs(request, loaded)
+            if sequences is not None and control is not None:
+                step = await sequences.begin(control)
             pool = servable.pool
             queued = perf_counter()
             slot = await pool.acquire()
             waited = perf_counter() - queued
         except BaseException:
+            if step is not None:
+                step.finish()
             servable.leave()
             raise
         try:
             infer_request = slot.request
             try:
                 for index, array in arrays:
-                    infer_request.set_input_tensor(index, ov.Tensor(array, shared_memory=True))
+                    infer_request.set_input_tensor(index, _tensor(array))
+                if step is not None:
+                    step.restore(infer_request)
             except RuntimeError as error:
                 raise OvmsError(StatusCode.OV_INTERNAL_INFERENCE_ERROR, str(error)) from None
             started = perf_counter()
             await pool.run(slot)
+            if step is not None:
+                step.complete(infer_request)
             if timing is not None:
                 timing.observe(waited, perf_counter() - started)
             results = [
@@ -142,6 +164,8 @@ class Dataplane:
                 for info in outputs
             ]
         except BaseException:
+            if step is not None:
+                step.finish()
             pool.release(slot)
             servable.leave()
             raise
@@ -150,13 +174,19 @@ class Dataplane:
             pool.release(slot)
             servable.leave()
 
-        return InferResult(request.model_name, number, request.id, results, release)
+        parameters = {"sequence_id": step.sequence_id} if step is not None else None
+        return InferResult(request.model_name, number, request.id, results, release, parameters)
+
+
+def _tensor(array: np.ndarray) -> ov.Tensor:
+    # OpenVINO shares numeric memory; string tensors can only be copied.
+    return ov.Tensor(array, shared_memory=array.dtype.kind != "S")
 
 
 def _output_data(infer_request: ov.InferRequest, info: TensorInfo) -> np.ndarray:
     tensor = infer_request.get_output_tensor(info.index)
     if info.datatype.kserve == "BYTES":
-        return np.array([s.encode() for s in tensor.str_data], dtype=object)
+        return np.array(tensor.bytes_data, dtype=object).reshape(tuple(tensor.shape))
     data: np.ndarray = tensor.data
     return data
 

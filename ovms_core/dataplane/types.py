@@ -26,7 +26,8 @@ class InferInput:
     """One input tensor as the client sent it.
 
     Exactly one of ``raw`` (little-endian bytes, viewed without copying) and ``values`` (an
-    array decoded from typed fields such as JSON numbers) is set.
+    array decoded from typed fields such as JSON numbers) is set. BYTES inputs always use
+    ``values``: a 1-D object array with one ``bytes`` per element (strings, encoded images).
     """
 
     name: str
@@ -66,9 +67,14 @@ class OutputTensor:
 
 
 class InferResult:
-    """Outputs of one inference; call ``release`` (or use ``with``) once they are encoded."""
+    """Outputs of one inference; call ``release`` (or use ``with``) once they are encoded.
 
-    __slots__ = ("_release", "id", "model_name", "model_version", "outputs")
+    ``parameters`` are response parameters (KServe frontends copy them into the response's
+    ``parameters``). A stateful model's result always has ``{"sequence_id": <int>}``, which
+    TF-Serving frontends return as an extra ``sequence_id`` output (see ``ovms_core.stateful``).
+    """
+
+    __slots__ = ("_release", "id", "model_name", "model_version", "outputs", "parameters")
 
     def __init__(
         self,
@@ -77,11 +83,13 @@ class InferResult:
         request_id: str,
         outputs: list[OutputTensor],
         release: Callable[[], None],
+        parameters: dict[str, Any] | None = None,
     ) -> None:
         self.model_name = model_name
         self.model_version = model_version
         self.id = request_id
         self.outputs = outputs
+        self.parameters: dict[str, Any] = parameters or {}
         self._release: Callable[[], None] | None = release
 
     def release(self) -> None:

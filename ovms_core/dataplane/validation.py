@@ -14,19 +14,25 @@ from ovms_core.tensors import shareable, view_buffer
 __all__ = ["prepare_inputs", "select_outputs"]
 
 
-def prepare_inputs(request: InferRequest, model: LoadedModel) -> list[tuple[int, np.ndarray]]:
-    """Validate every input against ``model`` and return ``(input index, array)`` pairs."""
-    expected = model.inputs
+def prepare_inputs(
+    request: InferRequest, model: LoadedModel, optional_inputs: int = 0
+) -> list[tuple[int, np.ndarray]]:
+    """Validate every input against ``model`` and return ``(input index, array)`` pairs.
+
+    ``optional_inputs`` counts recognised extra inputs (a stateful model's ``sequence_id`` and
+    ``sequence_control_input``) the request carries beside the model's own.
+    """
+    expected = len(model.inputs) + optional_inputs
     given = request.inputs
-    if len(given) != len(expected) or not given:
+    if len(given) != expected or not given:
         raise OvmsError(
-            StatusCode.INVALID_NO_OF_INPUTS, f"Expected: {len(expected)}; Actual: {len(given)}"
+            StatusCode.INVALID_NO_OF_INPUTS, f"Expected: {expected}; Actual: {len(given)}"
         )
     by_name = {item.name: item for item in given}
     prefix = request.input_name_prefix
     ovms_names = request.ovms_precision_names
     prepared = []
-    for info in expected.values():
+    for info in model.inputs.values():
         item = by_name.get(info.name)
         if item is None:
             item = next((by_name[a] for a in info.aliases if a in by_name), None)
@@ -88,6 +94,8 @@ def _prepare(item: InferInput, info: TensorInfo, where: str, ovms_names: bool) -
             StatusCode.INVALID_VALUE_COUNT,
             f"Expected: {count} values; Actual: {actual_count} values; {where}",
         )
+    if dtype.kind == "O":  # strings: OpenVINO takes numpy bytes arrays (and copies them)
+        return values.astype(np.bytes_).reshape(shape)
     if values.dtype != dtype:
         values = values.astype(dtype)
     return shareable(values.reshape(shape))

@@ -19,6 +19,8 @@ from ovms_core.errors import OvmsError
 from ovms_core.models.files import find_model_file
 from ovms_core.models.tensor_info import TensorInfo
 from ovms_core.plugins.interfaces import DeviceDriver
+from ovms_core.stateful.low_latency import apply_low_latency
+from ovms_core.stateful.sequences import SequenceSettings
 from ovms_core.status_codes import StatusCode
 
 if TYPE_CHECKING:
@@ -40,6 +42,8 @@ class LoadedModel:
     nireq: int
     rt_info: dict[str, Any] = field(default_factory=dict)
     streams: int = 0
+    stateful: SequenceSettings | None = None
+    """Sequence settings of a stateful model; None for a stateless one."""
 
 
 def device_family(target_device: str) -> str:
@@ -68,6 +72,9 @@ def load_model(
     mapping = _read_mapping(folder)
     layouts = _apply_layouts(model, config, mapping)
     _apply_shapes(model, config, mapping, layouts)
+    stateful = SequenceSettings.of(config)
+    if stateful is not None and stateful.low_latency_transformation:
+        apply_low_latency(model)
     hooks.model_read(model_config=config, version=version, model=model)
     properties = dict(config.plugin_config)
     if "NUM_STREAMS" not in properties and "PERFORMANCE_HINT" not in properties:
@@ -97,7 +104,13 @@ def load_model(
     inputs = _tensor_infos(compiled.inputs, mapping.get("inputs", {}), layouts)
     outputs = _tensor_infos(compiled.outputs, mapping.get("outputs", {}), layouts)
     return LoadedModel(
-        compiled, inputs, outputs, nireq, _model_info(model), streams=execution.streams
+        compiled,
+        inputs,
+        outputs,
+        nireq,
+        _model_info(model),
+        stateful=stateful,
+        streams=execution.streams,
     )
 
 

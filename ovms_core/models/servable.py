@@ -6,6 +6,7 @@ import asyncio
 
 from ovms_core.execution.pool import InferRequestPool
 from ovms_core.models.loader import LoadedModel
+from ovms_core.stateful.sequences import SequenceManager
 
 __all__ = ["Servable"]
 
@@ -13,12 +14,14 @@ __all__ = ["Servable"]
 class Servable:
     """What one request runs on; stays alive until the last request using it finishes."""
 
-    __slots__ = ("_drained", "inflight", "model", "pool")
+    __slots__ = ("_drained", "inflight", "model", "pool", "sequences")
 
     def __init__(self, model: LoadedModel, loop: asyncio.AbstractEventLoop) -> None:
         self.model = model
         self.pool = InferRequestPool(model.compiled, model.nireq, loop)
         self.inflight = 0
+        self.sequences = SequenceManager(model.stateful) if model.stateful is not None else None
+        """The sequences of a stateful model; a reload starts with none."""
         self._drained: asyncio.Event | None = None
 
     def enter(self) -> None:

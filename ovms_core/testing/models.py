@@ -8,13 +8,19 @@ from collections.abc import Sequence
 import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
+from openvino.op.util import Variable, VariableInfo
 
 __all__ = [
     "add_two_inputs_model",
     "dummy_model",
+    "image_model",
     "mlp_model",
+    "recurrent_sum_model",
     "resnet50_model",
+    "running_sum_model",
     "save_version",
+    "string_model",
+    "u8_string_model",
 ]
 
 
@@ -34,6 +40,75 @@ def add_two_inputs_model(shape: Sequence[int] = (1, 10)) -> ov.Model:
     total = ops.add(x, y)
     total.output(0).set_names({"sum"})
     return ov.Model([total], [x, y], "add_two_inputs")
+
+
+def running_sum_model(shape: Sequence[int] = (1, 4)) -> ov.Model:
+    """Stateful ``sum = state + x; state = sum`` with ReadValue/Assign (variable ``state``).
+
+    Input ``x`` FP32, output ``sum``: each inference returns the total of every ``x`` the
+    sequence has sent so far.
+    """
+    x = ops.parameter(list(shape), ov.Type.f32, name="x")
+    info = VariableInfo()
+    info.data_shape = ov.PartialShape(list(shape))
+    info.data_type = ov.Type.f32
+    info.variable_id = "state"
+    variable = Variable(info)
+    previous = ops.read_value(ops.constant(np.zeros(shape, np.float32)), variable)
+    total = ops.add(previous, x)
+    total.output(0).set_names({"sum"})
+    assign = ops.assign(total, variable)
+    return ov.Model(results=[ops.result(total)], sinks=[assign], parameters=[x], name="sum")
+
+
+def recurrent_sum_model(steps: int = 3, width: int = 2) -> ov.Model:
+    """A TensorIterator summing ``x`` [1, steps, width] over time from a zero start: ``sum``.
+
+    Stateless as built; OpenVINO's LowLatency2 (``low_latency_transformation``) turns the
+    carried total into a variable, so the total then continues across requests.
+    """
+    x = ops.parameter([1, steps, width], ov.Type.f32, name="x")
+    start = ops.constant(np.zeros((1, width), np.float32))
+    body_x = ops.parameter([1, 1, width], ov.Type.f32)
+    body_h = ops.parameter([1, width], ov.Type.f32)
+    body_sum = ops.add(body_h, ops.squeeze(body_x, ops.constant(np.array([1], np.int64))))
+    body = ov.Model([ops.result(body_sum)], [body_x, body_h], "step")
+    loop = ops.tensor_iterator()
+    loop.set_body(body)
+    loop.set_sliced_input(body_x, x.output(0), 0, 1, 1, -1, 1)
+    loop.set_merged_input(body_h, start.output(0), body_sum.output(0))
+    final = loop.get_iter_value(body_sum.output(0), -1)
+    total = ops.multiply(final, ops.constant(np.ones((1, width), np.float32)))
+    total.output(0).set_names({"sum"})
+    return ov.Model([total], [x], "recurrent_sum")
+
+
+def image_model(
+    shape: Sequence[int] = (1, 4, 4, 3), dtype: ov.Type = ov.Type.f32, name: str = "image"
+) -> ov.Model:
+    """``pixels = image + 0``: returns the tensor the server built from encoded images."""
+    image = ops.parameter(list(shape), dtype, name=name)
+    pixels = ops.add(image, ops.constant(np.array(0, dtype=dtype.to_dtype())))
+    pixels.output(0).set_names({"pixels"})
+    return ov.Model([pixels], [image], "image")
+
+
+def string_model() -> ov.Model:
+    """Native strings: input ``text`` [-1]; outputs ``echo`` (the same) and ``doubled`` (twice)."""
+    text = ops.parameter([-1], ov.Type.string, name="text")
+    echo = ops.reshape(text, ops.constant(np.array([-1], np.int64)), False)
+    echo.output(0).set_names({"echo"})
+    doubled = ops.concat([text, text], 0)
+    doubled.output(0).set_names({"doubled"})
+    return ov.Model([echo, doubled], [text], "strings")
+
+
+def u8_string_model() -> ov.Model:
+    """Strings the 2-D U8 way: input ``text`` U8 [-1,-1]; output ``rows`` (the same bytes)."""
+    text = ops.parameter([-1, -1], ov.Type.u8, name="text")
+    rows = ops.add(text, ops.constant(np.array(0, np.uint8)))
+    rows.output(0).set_names({"rows"})
+    return ov.Model([rows], [text], "u8_strings")
 
 
 def _dense(x: ov.Node, rng: np.random.Generator, n_in: int, n_out: int) -> ov.Node:

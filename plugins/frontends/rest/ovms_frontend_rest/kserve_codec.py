@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import struct
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,10 +17,10 @@ __all__ = ["DecodedRequest", "decode_infer_request", "encode_infer_result", "spl
 
 _JSON_KINDS = {
     "BOOL": "b",
-    "UINT8": "u",
-    "UINT16": "u",
-    "UINT32": "u",
-    "UINT64": "u",
+    "UINT8": "iu",
+    "UINT16": "iu",
+    "UINT32": "iu",
+    "UINT64": "iu",
     "INT8": "iu",
     "INT16": "iu",
     "INT32": "iu",
@@ -173,10 +175,8 @@ def split_bytes(chunk: memoryview, name: str) -> np.ndarray:
 def _values(data: Any, datatype: str) -> np.ndarray:
     if datatype == "BYTES":
         flat = _flatten(data)
-        if not all(isinstance(v, str) for v in flat):
-            raise _parse_error(StatusCode.REST_COULD_NOT_PARSE_INPUT, "BYTES data must be strings")
         array = np.empty(len(flat), dtype=object)
-        array[:] = [v.encode() for v in flat]
+        array[:] = [_bytes_element(v) for v in flat]
         return array
     kinds = _JSON_KINDS.get(datatype)
     if kinds is None:  # FP16 and BF16 travel only in binary form
@@ -199,6 +199,20 @@ def _values(data: Any, datatype: str) -> np.ndarray:
         return array.astype(dtype.numpy, copy=False).reshape(-1)
     except (OverflowError, ValueError):
         raise _parse_error(StatusCode.REST_COULD_NOT_PARSE_INPUT, "value out of range") from None
+
+
+def _bytes_element(value: Any) -> bytes:
+    """A BYTES element: a string (sent as UTF-8) or ``{"b64": "<base64>"}`` for binary data."""
+    if isinstance(value, str):
+        return value.encode()
+    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("b64"), str):
+        try:
+            return base64.b64decode(value["b64"], validate=True)
+        except binascii.Error:
+            raise _parse_error(StatusCode.REST_BASE64_DECODE_ERROR) from None
+    raise _parse_error(
+        StatusCode.REST_COULD_NOT_PARSE_INPUT, 'BYTES data must be strings or {"b64": ...}'
+    )
 
 
 def _flatten(data: Any) -> list[Any]:
@@ -253,6 +267,8 @@ def encode_infer_result(result: InferResult, decoded: DecodedRequest) -> tuple[b
     if result.id:
         document["id"] = result.id
     document["model_version"] = str(result.model_version)
+    if result.parameters:
+        document["parameters"] = result.parameters
     document["outputs"] = outputs
     head = orjson.dumps(document, option=orjson.OPT_SERIALIZE_NUMPY)
     if not tails:

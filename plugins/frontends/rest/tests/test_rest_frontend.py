@@ -180,3 +180,43 @@ def test_requested_binary_output_goes_after_the_json():
     head = orjson.loads(payload[:json_length])
     assert head["outputs"][0]["parameters"] == {"binary_data_size": 8}
     assert payload[json_length:] == out.tobytes()
+
+
+def test_unsigned_json_values_and_negative_ones():
+    body, _ = _body(
+        {"inputs": [{"name": "x", "shape": [2], "datatype": "UINT64", "data": [7, 2**40]}]}
+    )
+    values = decode_infer_request(body, None, "m", None).request.inputs[0].values
+    assert values.dtype == np.uint64
+    assert values.tolist() == [7, 2**40]
+    body, _ = _body({"inputs": [{"name": "x", "shape": [1], "datatype": "UINT32", "data": [-1]}]})
+    with pytest.raises(OvmsError) as caught:
+        decode_infer_request(body, None, "m", None)
+    assert caught.value.code.name == "REST_COULD_NOT_PARSE_INPUT"
+
+
+def test_json_bytes_elements_as_strings_or_base64():
+    inputs = [{"name": "x", "shape": [2], "datatype": "BYTES", "data": ["héllo", {"b64": "/wA="}]}]
+    body, _ = _body({"inputs": inputs})
+    values = decode_infer_request(body, None, "m", None).request.inputs[0].values
+    assert values.tolist() == ["héllo".encode(), b"\xff\x00"]
+    for bad, code in (
+        ({"b64": "%%"}, "REST_BASE64_DECODE_ERROR"),
+        (3, "REST_COULD_NOT_PARSE_INPUT"),
+    ):
+        body, _ = _body(
+            {"inputs": [{"name": "x", "shape": [1], "datatype": "BYTES", "data": [bad]}]}
+        )
+        with pytest.raises(OvmsError) as caught:
+            decode_infer_request(body, None, "m", None)
+        assert caught.value.code.name == code
+
+
+def test_result_parameters_become_response_parameters():
+    body, _ = _body({"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [1.0]}]})
+    decoded = decode_infer_request(body, None, "m", None)
+    out = [OutputTensor("y", "FP32", np.array([2.0], np.float32))]
+    result = InferResult("m", 1, "", out, lambda: None, {"sequence_id": 12})
+    document = orjson.loads(encode_infer_result(result, decoded)[0])
+    assert document["parameters"] == {"sequence_id": 12}
+    assert list(document) == ["model_name", "model_version", "parameters", "outputs"]
