@@ -44,6 +44,7 @@ def azurite_command():
             ],
             check=True,
             stdout=subprocess.DEVNULL,
+            timeout=600,
         )
     return str(script)
 
