@@ -16,6 +16,7 @@ from ovms_core.config.serving_config import ServingConfig, load_config_file
 from ovms_core.dataplane.dataplane import Dataplane
 from ovms_core.models.manager import ModelManager
 from ovms_core.models.repository import storage_scheme
+from ovms_core.pipelines.manager import PipelineManager
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.hooks import Hooks
 from ovms_core.plugins.interfaces import Frontend
@@ -58,7 +59,8 @@ class Server:
         if settings.cache_dir:
             self.core.set_property({"CACHE_DIR": settings.cache_dir})
         self.manager = ModelManager(self.core, drivers, hooks)
-        self.dataplane = Dataplane(self.manager)
+        self.pipelines = PipelineManager(self.manager, drivers)
+        self.dataplane = Dataplane(self.manager, self.pipelines)
         self.frontends: list[Frontend] = []
         self._config_failed = False
         self._stopping = asyncio.Event()
@@ -67,6 +69,7 @@ class Server:
         """Load every driver the configuration needs and let hook plugins check it."""
         self.hooks.configure(settings=self.settings, config=self.config)
         self.manager.check_drivers(self.config)
+        self.pipelines.check_drivers(self.config)
         self._check_local_paths()
         for name in frontend_names(self.settings):
             frontend = self.drivers.get("frontend", name)
@@ -102,6 +105,7 @@ class Server:
         for frontend in self.frontends:
             await frontend.start(context)
         await self.manager.apply(self.config)
+        await self.pipelines.apply(self.config)
         self.dataplane.ready = True
         log.info("Server ready: %d model(s) configured", len(self.config.models))
         self.hooks.server_started(context=context)
@@ -115,6 +119,7 @@ class Server:
             poller.cancel()
         for frontend in self.frontends:
             await frontend.stop()
+        await self.pipelines.shutdown()
         await self.manager.shutdown()
         log.info("Server stopped")
 
@@ -127,7 +132,7 @@ class Server:
 
         Raises ``ConfigError`` when the file cannot be read or is invalid; nothing changes then.
         """
-        changed = False
+        changed = config_changed = False
         if self.settings.config_path:
             try:
                 config = load_config_file(self.settings.config_path)
@@ -137,11 +142,15 @@ class Server:
             if config.digest != self.config.digest or self._config_failed:
                 log.info("Configuration file %s changed; applying it", self.settings.config_path)
                 self.manager.check_drivers(config)
+                self.pipelines.check_drivers(config)
                 self.config = config
                 self._config_failed = False
+                config_changed = True
                 changed = await self.manager.apply(config)
                 self.hooks.config_reloaded(config=config)
         changed = await self.manager.poll() or changed
+        if changed or config_changed:
+            changed = await self.pipelines.apply(self.config) or changed
         return ReloadOutcome(changed)
 
     async def _poll_forever(self) -> None:
