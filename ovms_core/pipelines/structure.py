@@ -166,7 +166,6 @@ def build_structure(config: PipelineConfig) -> Structure:
                 )
             level = level[:-1]
         graph[node_name] = GraphNode(node, sources[node_name], level, gathers)
-    _common_level(name, EXIT_NODE, [stack_of(s) for s, _ in outputs.values()])
     return Structure(config, graph, entry_stack, outputs, counts)
 
 
