@@ -5,6 +5,7 @@ Each suite documents the fixtures a subclass provides. Run them with pytest as u
 
 from ovms_core.testing.contracts.device import DeviceContract
 from ovms_core.testing.contracts.frontend import FrontendContract
+from ovms_core.testing.contracts.node import NodeContract
 from ovms_core.testing.contracts.storage import StorageContract
 
-__all__ = ["DeviceContract", "FrontendContract", "StorageContract"]
+__all__ = ["DeviceContract", "FrontendContract", "NodeContract", "StorageContract"]
