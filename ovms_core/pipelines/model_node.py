@@ -82,7 +82,7 @@ async def run_model_node(
                 for info in loaded.outputs.values():
                     if info.datatype is BYTES:
                         continue
-                    shape = [d.lo if d.lo == d.hi else 0 for d in info.dims]
+                    shape = [d.lo if d.lo == d.hi and d.lo >= 0 else 0 for d in info.dims]
                     tensor = ov.Tensor(info.datatype.ov_type, shape)
                     kept = request.get_output_tensor(info.index)
                     request.set_output_tensor(info.index, tensor)
