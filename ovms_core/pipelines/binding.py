@@ -133,10 +133,12 @@ def bind(
 ) -> Plan:
     """Check every connection against metadata and build the executable plan.
 
-    ``drivers`` holds the nodes that are not model nodes, built by their drivers.
+    ``drivers`` holds the nodes that are not model nodes, built by their drivers. Node inputs
+    and outputs may be named by any tensor name of the model port; the plan uses port names.
     """
     pipeline = structure.name
     ports: dict[str, NodePorts] = {}
+    port_names: dict[str, dict[str, str]] = {}
     for graph_node in structure.nodes.values():
         config = graph_node.config
         if config.type == MODEL_NODE:
@@ -144,43 +146,54 @@ def bind(
             ports[config.name] = models(config.model_name, config.version)
         else:
             ports[config.name] = drivers[config.name][1]
-        _check_ports(pipeline, graph_node, ports[config.name])
+        port_names[config.name] = _connect(pipeline, graph_node, ports[config.name])
         if config.demultiply_count is not None:
             _check_demultiplexer(pipeline, graph_node, ports[config.name])
+
+    def item(source: str, data_item: str) -> str:
+        if source == ENTRY_NODE:
+            return data_item
+        found = _port(ports[source].outputs, data_item)
+        assert found is not None  # checked by _connect of the source node
+        return found.name
+
+    sources = {
+        name: {port_names[name][i]: (s, item(s, d)) for i, (s, d) in g.sources.items()}
+        for name, g in structure.nodes.items()
+    }
+    output_sources = {name: (s, item(s, d)) for name, (s, d) in structure.outputs.items()}
     for graph_node in structure.nodes.values():
-        for input_name, (source, item) in graph_node.sources.items():
+        for input_name, (source, data_item) in sources[graph_node.name].items():
             if source == ENTRY_NODE:
                 continue
-            produced = _arriving(structure, source, ports[source].outputs[item], graph_node)
+            produced = _arriving(structure, source, ports[source].outputs[data_item], graph_node)
             expected = ports[graph_node.name].inputs[input_name]
             _check_connection(pipeline, graph_node.name, input_name, expected, source, produced)
-    inputs = _pipeline_inputs(structure, ports)
+    inputs = _pipeline_inputs(structure, sources, ports)
     outputs = {}
-    for index, (name, (source, item)) in enumerate(structure.outputs.items()):
+    for index, (name, (source, data_item)) in enumerate(output_sources.items()):
         if source == ENTRY_NODE:
-            if item not in inputs:
+            if data_item not in inputs:
                 raise _fail(
                     StatusCode.PIPELINE_NODE_REFERING_TO_MISSING_DATA_SOURCE,
                     pipeline,
-                    f"Pipeline output: {name} passes input: {item}, which feeds no node",
+                    f"Pipeline output: {name} passes input: {data_item}, which feeds no node",
                 )
-            info = inputs[item]
+            info = inputs[data_item]
         else:
-            info = _gathered(structure, source, ports[source].outputs[item])
+            info = _gathered(structure, source, ports[source].outputs[data_item])
         outputs[name] = replace(info, name=name, index=index, aliases=frozenset())
     used: dict[str, set[str]] = {}
-    for graph_node in structure.nodes.values():
-        for source, item in graph_node.sources.values():
-            used.setdefault(source, set()).add(item)
-    for source, item in structure.outputs.values():
-        used.setdefault(source, set()).add(item)
+    for connected in [*sources.values(), output_sources]:
+        for source, data_item in connected.values():
+            used.setdefault(source, set()).add(data_item)
     nodes = tuple(
         PlanNode(
             name=g.name,
             stack=g.stack,
             gathers=g.gathers,
             demultiply=g.config.demultiply_count,
-            inputs=tuple((i, s, d) for i, (s, d) in g.sources.items()),
+            inputs=tuple((i, s, d) for i, (s, d) in sources[g.name].items()),
             outputs=ports[g.name].outputs,
             used=tuple(sorted(used.get(g.name, ()))),
             model=(g.config.model_name, g.config.version) if g.config.model_name else None,
@@ -195,40 +208,60 @@ def bind(
         counts=structure.counts,
         inputs=inputs,
         outputs=outputs,
-        output_sources=structure.outputs,
+        output_sources=output_sources,
     )
 
 
-def _check_ports(pipeline: str, graph_node: GraphNode, ports: NodePorts) -> None:
+def _port(ports: Mapping[str, TensorInfo], name: str) -> TensorInfo | None:
+    """The port named ``name`` or having it among its other tensor names."""
+    found = ports.get(name)
+    if found is None:
+        found = next((p for p in ports.values() if name in p.aliases), None)
+    return found
+
+
+def _connect(pipeline: str, graph_node: GraphNode, ports: NodePorts) -> dict[str, str]:
+    """Check the node's outputs and inputs against its ports; config input name -> port name."""
     name = graph_node.name
     for output in graph_node.config.outputs:
-        if output.data_item not in ports.outputs:
+        if _port(ports.outputs, output.data_item) is None:
             raise _fail(
                 StatusCode.PIPELINE_NODE_REFERING_TO_MISSING_MODEL_OUTPUT,
                 pipeline,
                 f"Node: {name} has no output: {output.data_item} "
                 f"(outputs: {', '.join(ports.outputs)})",
             )
+    names: dict[str, str] = {}
     for input_name in graph_node.sources:
-        if input_name not in ports.inputs:
+        info = _port(ports.inputs, input_name)
+        if info is None:
             raise _fail(
                 StatusCode.PIPELINE_CONNECTION_TO_MISSING_MODEL_INPUT,
                 pipeline,
                 f"Node: {name} has no input: {input_name} (inputs: {', '.join(ports.inputs)})",
             )
-    missing = [i for i in ports.inputs if i not in graph_node.sources]
+        if info.name in names.values():
+            raise _fail(
+                StatusCode.PIPELINE_MODEL_INPUT_CONNECTED_TO_MULTIPLE_DATA_SOURCES,
+                pipeline,
+                f"Node: {name} input: {info.name} is connected more than once",
+            )
+        names[input_name] = info.name
+    missing = [i for i in ports.inputs if i not in names.values()]
     if missing:
         raise _fail(
             StatusCode.PIPELINE_NOT_ALL_INPUTS_CONNECTED,
             pipeline,
             f"Node: {name} inputs not connected: {', '.join(missing)}",
         )
+    return names
 
 
 def _check_demultiplexer(pipeline: str, graph_node: GraphNode, ports: NodePorts) -> None:
     count = graph_node.config.demultiply_count
     for output in graph_node.config.outputs:
-        info = ports.outputs[output.data_item]
+        info = _port(ports.outputs, output.data_item)
+        assert info is not None  # checked by _connect
         _check_splittable(pipeline, graph_node.name, info, count)
 
 
@@ -312,18 +345,22 @@ def _check_connection(
         )
 
 
-def _pipeline_inputs(structure: Structure, ports: Mapping[str, NodePorts]) -> dict[str, TensorInfo]:
+def _pipeline_inputs(
+    structure: Structure,
+    sources: Mapping[str, Mapping[str, tuple[str, str]]],
+    ports: Mapping[str, NodePorts],
+) -> dict[str, TensorInfo]:
     """Pipeline inputs as clients see them, from the node inputs they feed."""
     pipeline = structure.name
     found: dict[str, TensorInfo] = {}
-    for graph_node in structure.nodes.values():
-        for input_name, (source, item) in graph_node.sources.items():
+    for node_name, connected in sources.items():
+        for input_name, (source, item) in connected.items():
             if source != ENTRY_NODE:
                 continue
-            info = ports[graph_node.name].inputs[input_name]
+            info = ports[node_name].inputs[input_name]
             if structure.entry_stack:
-                _check_splittable(pipeline, ENTRY_NODE, _with_count(structure, info), None)
                 info = _with_count(structure, info)
+                _check_splittable(pipeline, ENTRY_NODE, info, None)
             previous = found.get(item)
             if previous is not None and (
                 previous.datatype != info.datatype or previous.dims != info.dims

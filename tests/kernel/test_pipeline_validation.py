@@ -1,14 +1,28 @@
 """Every graph rule of SPEC 9.3 (those about libraries: in ovms-node-custom's tests)."""
 
 import asyncio
+from dataclasses import replace
 
 import pytest
-from pipeline_fakes import FnNode, add, meta, node, pipeline, serving, split, stack, validate
+from pipeline_fakes import (
+    FnNode,
+    add,
+    meta,
+    node,
+    parse,
+    pipeline,
+    serving,
+    split,
+    stack,
+    validate,
+)
 
 from ovms_core import OvmsError
 from ovms_core.config import ModelConfig
 from ovms_core.config.shapes import BatchSetting, ShapeSetting
 from ovms_core.models.model import Model
+from ovms_core.pipelines.binding import NodePorts, bind, ports_from_metadata
+from ovms_core.pipelines.structure import build_structure
 
 DUMMY = ([meta("b")], [meta("a")])
 ADD_TWO = ([meta("input1"), meta("input2")], [meta("sum")])
@@ -284,3 +298,27 @@ def test_missing_model_fails_the_pipeline():
 def test_models_with_auto_shapes_or_state_are_forbidden(config):
     _, error = _manager_state(chain(model("m", {"b": REQ()})), models={"dummy": config})
     assert error.code.name == "FORBIDDEN_MODEL_DYNAMIC_PARAMETER"
+
+
+def _aliased_lookup(_model, _version):
+    inputs = ports_from_metadata("m", [meta("/Cast_1_output_0")], []).inputs
+    outputs = ports_from_metadata("m", [], [meta("4195")]).outputs
+    aliased_in = {k: replace(v, aliases=frozenset({"input_0"})) for k, v in inputs.items()}
+    aliased_out = {k: replace(v, aliases=frozenset({"probabilities"})) for k, v in outputs.items()}
+    return NodePorts(aliased_in, aliased_out)
+
+
+def test_model_ports_may_be_named_by_any_tensor_name():
+    raw = chain(
+        model("m", {"input_0": REQ()}, outputs=("probabilities",)), out=("m", "probabilities")
+    )
+    plan = bind(build_structure(parse(raw)), {}, _aliased_lookup)
+    assert plan.nodes[0].inputs == (("/Cast_1_output_0", "request", "in"),)
+    assert plan.output_sources == {"out": ("m", "4195")}
+    twice = chain(
+        model("m", {"input_0": REQ(), "/Cast_1_output_0": REQ()}, outputs=("4195",)),
+        out=("m", "4195"),
+    )
+    with pytest.raises(OvmsError) as caught:
+        bind(build_structure(parse(twice)), {}, _aliased_lookup)
+    assert caught.value.code.name == "PIPELINE_MODEL_INPUT_CONNECTED_TO_MULTIPLE_DATA_SOURCES"
