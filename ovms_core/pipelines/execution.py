@@ -111,7 +111,11 @@ class Execution:
         if node not in self._splits:
             future.set_result(outputs)
             return
-        count = self._shard_count(node, outputs, used)
+        try:
+            count = self._shard_count(node, outputs, used)
+        except OvmsError as error:
+            future.set_exception(error)
+            return
         self._counts[(node, session)] = count
         future.set_result(outputs)
         level = self._stacks[node]

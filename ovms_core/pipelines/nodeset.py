@@ -39,8 +39,9 @@ class NodeSet:
             self._drained.set()
 
     def leave_threadsafe(self) -> None:
-        """``leave`` from any thread."""
-        self._loop.call_soon_threadsafe(self.leave)
+        """``leave`` from any thread (nothing to do once the loop is closed)."""
+        if not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.leave)
 
     async def drained(self) -> None:
         """Wait until nothing uses the nodes."""
