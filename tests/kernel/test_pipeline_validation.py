@@ -322,3 +322,10 @@ def test_model_ports_may_be_named_by_any_tensor_name():
     with pytest.raises(OvmsError) as caught:
         bind(build_structure(parse(twice)), {}, _aliased_lookup)
     assert caught.value.code.name == "PIPELINE_MODEL_INPUT_CONNECTED_TO_MULTIPLE_DATA_SOURCES"
+
+
+def test_missing_model_version_fails_the_pipeline():
+    raw = chain(node("m", {"b": REQ()}, ("a",), kind="DL model", model_name="dummy", version=7))
+    _, error = _manager_state(raw, models={"dummy": ModelConfig("dummy", "/m")})
+    assert error.code.name == "PIPELINE_NODE_REFERING_TO_MISSING_MODEL"
+    assert error.message.endswith("Missing model: dummy; version: 7;")
