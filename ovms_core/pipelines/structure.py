@@ -1,6 +1,8 @@
 """The shape of a pipeline graph: names, references, cycles and demultiplexing levels.
 
 These checks need no model or node metadata (SPEC 9.3); ``binding`` checks the tensors.
+All inputs of a node come from one demultiplexing level; pipeline outputs may come from
+different levels, each gathered back from its own.
 """
 
 from __future__ import annotations
