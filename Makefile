@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_MODEL := demo/models/open_nsfw/1/model.onnx
-DEFAULT_PLUGINS := plugins/storage/local plugins/devices/cpu plugins/frontends/rest
+DEFAULT_PLUGINS := plugins/storage/local plugins/devices/cpu plugins/frontends/rest plugins/nodes/image
 
 .PHONY: serve test install clean
 

@@ -1,7 +1,9 @@
 """Classify an image with the demo model over KServe REST (binary tensor data).
 
-Usage: python demo/classify.py [IMAGE] [--url http://127.0.0.1:8000]
-Without IMAGE, a generated landscape picture is used.
+Usage: python demo/classify.py [IMAGE] [--pipeline] [--url http://127.0.0.1:8000]
+Without IMAGE, a generated landscape picture is used. By default the picture is preprocessed
+here and sent as a tensor to the model; with --pipeline the encoded file itself is sent to the
+open_nsfw_picture pipeline, whose image node does the preprocessing in the server.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import struct
 import urllib.request
 
 import numpy as np
@@ -39,31 +42,54 @@ def preprocess(image: Image.Image) -> np.ndarray:
     return np.ascontiguousarray(crop[np.newaxis])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("image", nargs="?")
-    parser.add_argument("--url", default="http://127.0.0.1:8000")
-    args = parser.parse_args()
-    image = Image.open(args.image) if args.image else landscape()
-    tensor = preprocess(image)
-    with urllib.request.urlopen(f"{args.url}/v2/models/open_nsfw") as reply:
-        input_name = json.load(reply)["inputs"][0]["name"]
-    header = json.dumps(
-        {
-            "inputs": [
-                {"name": input_name, "shape": list(tensor.shape), "datatype": "FP32",
-                 "parameters": {"binary_data_size": tensor.nbytes}}
-            ]
-        }
-    ).encode()  # fmt: skip
+def infer(url: str, name: str, inputs: list[dict[str, object]], tail: bytes) -> dict:
+    """POST a KServe infer request whose tensors follow the JSON part as binary data."""
+    header = json.dumps({"inputs": inputs}).encode()
     request = urllib.request.Request(
-        f"{args.url}/v2/models/open_nsfw/infer",
-        data=header + tensor.tobytes(),
+        f"{url}/v2/models/{name}/infer",
+        data=header + tail,
         headers={"Inference-Header-Content-Length": str(len(header))},
     )
     with urllib.request.urlopen(request) as reply:
-        answer = json.load(reply)
-    sfw, nsfw = answer["outputs"][0]["data"]
+        return json.load(reply)
+
+
+def classify_tensor(url: str, image: Image.Image) -> list[float]:
+    """Preprocess here, send the float32 tensor to the model."""
+    tensor = preprocess(image)
+    with urllib.request.urlopen(f"{url}/v2/models/open_nsfw") as reply:
+        input_name = json.load(reply)["inputs"][0]["name"]
+    spec = {"name": input_name, "shape": list(tensor.shape), "datatype": "FP32",
+            "parameters": {"binary_data_size": tensor.nbytes}}  # fmt: skip
+    return infer(url, "open_nsfw", [spec], tensor.tobytes())["outputs"][0]["data"]
+
+
+def classify_file(url: str, encoded: bytes) -> list[float]:
+    """Send the encoded picture (one BYTES element: length, then bytes) to the pipeline."""
+    tail = struct.pack("<I", len(encoded)) + encoded
+    spec = {"name": "picture", "shape": [1], "datatype": "BYTES",
+            "parameters": {"binary_data_size": len(tail)}}  # fmt: skip
+    return infer(url, "open_nsfw_picture", [spec], tail)["outputs"][0]["data"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("image", nargs="?")
+    parser.add_argument("--pipeline", action="store_true", help="send the file to the pipeline")
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    args = parser.parse_args()
+    if args.pipeline:
+        if args.image:
+            with open(args.image, "rb") as handle:
+                encoded = handle.read()
+        else:
+            buffer = io.BytesIO()
+            landscape().save(buffer, format="JPEG")
+            encoded = buffer.getvalue()
+        sfw, nsfw = classify_file(args.url, encoded)
+    else:
+        image = Image.open(args.image) if args.image else landscape()
+        sfw, nsfw = classify_tensor(args.url, image)
     print(f"safe for work: {sfw:.3f}   not safe for work: {nsfw:.3f}")
 
 

@@ -34,6 +34,7 @@ from ovms_core.errors import OvmsError
 from ovms_core.metrics import Metrics
 from ovms_core.models.loader import device_family
 from ovms_core.models.states import VersionState
+from ovms_core.pipelines.node import NodeSpec, PipelineNode
 from ovms_core.plugins.hookspecs import hookimpl
 from ovms_core.plugins.interfaces import DeviceDriver, Frontend, NodeDriver, StorageDriver
 from ovms_core.server import ReloadOutcome
@@ -60,8 +61,10 @@ __all__ = [
     "ModelConfig",
     "ModelMetadata",
     "NodeDriver",
+    "NodeSpec",
     "OutputTensor",
     "OvmsError",
+    "PipelineNode",
     "ReloadOutcome",
     "RemoteErrors",
     "RemoteFileSystem",

@@ -17,6 +17,7 @@ from ovms_core.dataplane.dataplane import Dataplane
 from ovms_core.metrics import Metrics
 from ovms_core.models.manager import ModelManager
 from ovms_core.models.repository import storage_scheme
+from ovms_core.pipelines.manager import PipelineManager
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.hooks import Hooks
 from ovms_core.plugins.interfaces import Frontend
@@ -61,7 +62,8 @@ class Server:
             self.core.set_property({"CACHE_DIR": settings.cache_dir})
         self.manager = ModelManager(self.core, drivers, hooks)
         self.metrics = Metrics.from_settings(settings, self.manager)
-        self.dataplane = Dataplane(self.manager, self.metrics)
+        self.pipelines = PipelineManager(self.manager, drivers)
+        self.dataplane = Dataplane(self.manager, metrics=self.metrics, pipelines=self.pipelines)
         self.frontends: list[Frontend] = []
         self._config_failed = False
         self._stopping = asyncio.Event()
@@ -70,6 +72,7 @@ class Server:
         """Load every driver the configuration needs and let hook plugins check it."""
         self.hooks.configure(settings=self.settings, config=self.config)
         self.manager.check_drivers(self.config)
+        self.pipelines.check_drivers(self.config)
         self._check_local_paths()
         if self.metrics.enabled:
             self.hooks.register_metrics(registry=self.metrics.registry)
@@ -108,6 +111,7 @@ class Server:
         for frontend in self.frontends:
             await frontend.start(context)
         await self.manager.apply(self.config)
+        await self.pipelines.apply(self.config)
         self.dataplane.ready = True
         log.info("Server ready: %d model(s) configured", len(self.config.models))
         self.hooks.server_started(context=context)
@@ -124,6 +128,7 @@ class Server:
             task.cancel()
         for frontend in self.frontends:
             await frontend.stop()
+        await self.pipelines.shutdown()
         await self.manager.shutdown()
         log.info("Server stopped")
 
@@ -136,7 +141,7 @@ class Server:
 
         Raises ``ConfigError`` when the file cannot be read or is invalid; nothing changes then.
         """
-        changed = False
+        changed = config_changed = False
         if self.settings.config_path:
             try:
                 config = load_config_file(self.settings.config_path)
@@ -146,11 +151,15 @@ class Server:
             if config.digest != self.config.digest or self._config_failed:
                 log.info("Configuration file %s changed; applying it", self.settings.config_path)
                 self.manager.check_drivers(config)
+                self.pipelines.check_drivers(config)
                 self.config = config
                 self._config_failed = False
+                config_changed = True
                 changed = await self.manager.apply(config)
                 self.hooks.config_reloaded(config=config)
         changed = await self.manager.poll() or changed
+        if changed or config_changed:
+            changed = await self.pipelines.apply(self.config) or changed
         return ReloadOutcome(changed)
 
     async def _poll_forever(self) -> None:

@@ -10,6 +10,12 @@ from typing import Any
 
 from ovms_core.config.errors import ConfigError
 from ovms_core.config.model_config import ModelConfig
+from ovms_core.config.pipeline_config import (
+    NodeLibraryConfig,
+    PipelineConfig,
+    parse_libraries,
+    parse_pipelines,
+)
 from ovms_core.config.schema import check_object, is_bool, is_list, is_obj
 from ovms_core.status_codes import StatusCode
 
@@ -31,11 +37,11 @@ def _str_list(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class ServingConfig:
-    """The servables to run and the sections that plugins interpret (pipelines, monitoring)."""
+    """The servables to run and the sections that plugins interpret (monitoring)."""
 
     models: tuple[ModelConfig, ...] = ()
-    pipelines: tuple[dict[str, Any], ...] = ()
-    custom_node_libraries: tuple[dict[str, Any], ...] = ()
+    pipelines: tuple[PipelineConfig, ...] = ()
+    custom_node_libraries: tuple[NodeLibraryConfig, ...] = ()
     metrics_enable: bool = False
     metrics_list: tuple[str, ...] = ()
     source: str = ""
@@ -61,8 +67,8 @@ def parse_config(document: Any, source: str = "", base_dir: str = "") -> Serving
                 )
             names.add(model.name)
             models.append(model)
-        pipelines = _objects(document, "pipeline_config_list")
-        libraries = _objects(document, "custom_node_library_config_list")
+        pipelines = parse_pipelines(document.get("pipeline_config_list"), names)
+        libraries = parse_libraries(document.get("custom_node_library_config_list"), base_dir)
         enable, metrics = _monitoring(document.get("monitoring"))
     except ConfigError as error:
         raise error.located(source) from None
@@ -75,14 +81,6 @@ def parse_config(document: Any, source: str = "", base_dir: str = "") -> Serving
         source=source,
         raw=document,
     )
-
-
-def _objects(document: dict[str, Any], key: str) -> tuple[dict[str, Any], ...]:
-    items = document.get(key, [])
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise ConfigError("expected a JSON object", path=(key, index), value=item)
-    return tuple(items)
 
 
 def _monitoring(raw: Any) -> tuple[bool, tuple[str, ...]]:

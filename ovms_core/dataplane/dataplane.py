@@ -27,6 +27,8 @@ from ovms_core.models.tensor_info import TensorInfo
 from ovms_core.models.version import ModelVersion
 from ovms_core.stateful.control import read_sequence_control
 from ovms_core.stateful.sequences import SequenceStep
+from ovms_core.pipelines.manager import PipelineManager
+from ovms_core.pipelines.pipeline import Pipeline
 from ovms_core.status_codes import StatusCode
 from ovms_core.version import SERVER_NAME, server_version
 
@@ -38,9 +40,15 @@ log = logging.getLogger("ovms.dataplane")
 class Dataplane:
     """Transport-neutral server operations; errors are ``OvmsError``."""
 
-    def __init__(self, manager: ModelManager, metrics: Metrics | None = None) -> None:
+    def __init__(
+        self,
+        manager: ModelManager,
+        metrics: Metrics | None = None,
+        pipelines: PipelineManager | None = None,
+    ) -> None:
         self.manager = manager
         self.metrics = metrics if metrics is not None else Metrics.disabled()
+        self.pipelines = pipelines
         self.ready = False
         self.live = True
 
@@ -54,8 +62,20 @@ class Dataplane:
             raise OvmsError(unknown)
         return model
 
+    def _pipeline(self, name: str) -> Pipeline | None:
+        """The pipeline ``name`` when no served model has that name (models come first)."""
+        if self.pipelines is None:
+            return None
+        model = self.manager.get(name)
+        if model is not None and not model.removed:
+            return None
+        return self.pipelines.get(name)
+
     def model_status(self, name: str, version: int | None) -> list[VersionStatus]:
         """Status of one version, or of every known version (END and failed ones too)."""
+        pipeline = self._pipeline(name)
+        if pipeline is not None:
+            return [pipeline.status()]
         model = self._model(name)
         if version:
             found = model.versions.get(version)
@@ -66,13 +86,22 @@ class Dataplane:
 
     def config_status(self) -> dict[str, list[VersionStatus]]:
         """Status of every version of every servable, by name."""
-        return {
+        statuses = {
             name: [_status(v) for _, v in sorted(model.versions.items())]
-            for name, model in sorted(self.manager.models.items())
+            for name, model in self.manager.models.items()
         }
+        if self.pipelines is not None:
+            for name in self.pipelines.pipelines:
+                pipeline = self._pipeline(name)
+                if pipeline is not None:
+                    statuses[name] = [pipeline.status()]
+        return dict(sorted(statuses.items()))
 
     def model_ready(self, name: str, version: int | None) -> bool:
         """Whether the version (or the default) is AVAILABLE; unknown names raise."""
+        pipeline = self._pipeline(name)
+        if pipeline is not None:
+            return pipeline.ready()
         model = self._model(name)
         if not version:
             return model.default is not None
@@ -83,6 +112,9 @@ class Dataplane:
 
     def model_metadata(self, name: str, version: int | None) -> ModelMetadata:
         """Inputs, outputs and versions of an AVAILABLE version, without waiting."""
+        pipeline = self._pipeline(name)
+        if pipeline is not None:
+            return pipeline.metadata()
         model = self._model(name)
         found = model.find(version)
         servable = found.servable
@@ -115,9 +147,13 @@ class Dataplane:
     async def infer(self, request: InferRequest) -> InferResult:
         """Validate, run on a free infer request and return views of the outputs.
 
-        Stateful models run the request inside its sequence (``ovms_core.stateful``); BYTES
-        inputs for numeric model inputs are decoded first (``ovms_core.binary``).
+        A name that is not a model but a pipeline runs the pipeline. Stateful models run the
+        request inside its sequence (``ovms_core.stateful``); BYTES inputs for numeric model
+        inputs are decoded first (``ovms_core.binary``).
         """
+        pipeline = self._pipeline(request.model_name)
+        if pipeline is not None and self.pipelines is not None:
+            return await self.pipelines.infer(pipeline, request)
         model = self._model(request.model_name, request.unknown_name_code)
         number, servable = await model.resolve(request.model_version)
         timing = self.metrics.inference(request.model_name, number)

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Protocol
+
 import numpy as np
 
 from ovms_core.dataplane.types import InferInput, InferRequest
 from ovms_core.errors import OvmsError
-from ovms_core.models.loader import LoadedModel
 from ovms_core.models.tensor_info import TensorInfo
 from ovms_core.status_codes import StatusCode
 from ovms_core.tensors import shareable, view_buffer
 
-__all__ = ["prepare_inputs", "select_outputs"]
+__all__ = ["Ports", "prepare_inputs", "select_outputs"]
+
+
+class Ports(Protocol):
+    """Anything requests are validated against: a loaded model or a pipeline."""
+
+    @property
+    def inputs(self) -> Mapping[str, TensorInfo]: ...
+
+    @property
+    def outputs(self) -> Mapping[str, TensorInfo]: ...
 
 
 def prepare_inputs(
-    request: InferRequest, model: LoadedModel, optional_inputs: int = 0
+    request: InferRequest, model: Ports, optional_inputs: int = 0
 ) -> list[tuple[int, np.ndarray]]:
     """Validate every input against ``model`` and return ``(input index, array)`` pairs.
 
@@ -101,7 +113,7 @@ def _prepare(item: InferInput, info: TensorInfo, where: str, ovms_names: bool) -
     return shareable(values.reshape(shape))
 
 
-def select_outputs(request: InferRequest, model: LoadedModel) -> list[TensorInfo]:
+def select_outputs(request: InferRequest, model: Ports) -> list[TensorInfo]:
     """The outputs to return: those requested by name, or all of them."""
     if not request.outputs:
         return list(model.outputs.values())

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 if TYPE_CHECKING:
     import openvino as ov
 
+    from ovms_core.pipelines.node import NodeSpec, PipelineNode
     from ovms_core.server_context import ServerContext
 
 __all__ = ["NAMESPACES", "DeviceDriver", "Frontend", "NodeDriver", "StorageDriver"]
@@ -116,8 +117,14 @@ class Frontend(ABC):
 
 
 class NodeDriver(ABC):
-    """A DAG node type (``custom``, ``python``...): builds node implementations from config."""
+    """A pipeline node type named by a node's ``type`` (``custom``, ``python``, ``image``...).
+
+    The built-in type ``DL model`` runs served models and has no driver.
+    """
 
     @abstractmethod
-    def create(self, node_config: dict[str, Any], library: dict[str, Any] | None) -> Any:
-        """An executable node for one ``nodes`` entry of a pipeline."""
+    def create(self, spec: NodeSpec) -> PipelineNode:
+        """A node for one ``nodes`` entry; raise ``OvmsError`` when it cannot be built.
+
+        Runs in a worker thread whenever the pipeline's configuration changes.
+        """

@@ -62,15 +62,19 @@ class BaseHandler(tornado.web.RequestHandler):
     def send_ovms_error(self, error: OvmsError) -> None:
         """Finish with ``{"error": message}`` and the mapped HTTP status."""
         self.clear_header("inference-header-content-length")
-        self.set_status(status_of(error))
+        status = status_of(error)
+        self.set_status(status)
+        if status == 204:  # an empty demultiplexer answers No Content, which has no body
+            self.clear_header("Content-Type")
+            self.finish()
+            return
         self.finish(error_body(error))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")
         error = exc_info[1] if exc_info else None
         if isinstance(error, OvmsError):
-            self.set_status(status_of(error))
-            self.finish(error_body(error))
+            self.send_ovms_error(error)
             return
         if status_code == 400 and isinstance(error, tornado.web.HTTPError):
             self.finish(error_body(StatusCode.REST_INVALID_URL))

@@ -1,0 +1,1 @@
+"""DAG pipelines: configuration checks, graph validation and asynchronous execution."""
