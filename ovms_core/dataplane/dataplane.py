@@ -25,10 +25,10 @@ from ovms_core.models.model import Model
 from ovms_core.models.states import VersionState
 from ovms_core.models.tensor_info import TensorInfo
 from ovms_core.models.version import ModelVersion
-from ovms_core.stateful.control import read_sequence_control
-from ovms_core.stateful.sequences import SequenceStep
 from ovms_core.pipelines.manager import PipelineManager
 from ovms_core.pipelines.pipeline import Pipeline
+from ovms_core.stateful.control import read_sequence_control
+from ovms_core.stateful.sequences import SequenceStep
 from ovms_core.status_codes import StatusCode
 from ovms_core.version import SERVER_NAME, server_version
 
@@ -43,6 +43,7 @@ class Dataplane:
     def __init__(
         self,
         manager: ModelManager,
+        *,
         metrics: Metrics | None = None,
         pipelines: PipelineManager | None = None,
     ) -> None:

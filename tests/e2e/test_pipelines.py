@@ -91,7 +91,7 @@ def _run(scenario):
         models = ModelManager(ov.Core(), DriverLoader(), hooks)
         pipelines = PipelineManager(models, DriverLoader())
         try:
-            return await scenario(models, pipelines, Dataplane(models, pipelines))
+            return await scenario(models, pipelines, Dataplane(models, pipelines=pipelines))
         finally:
             await pipelines.shutdown()
             await models.shutdown()

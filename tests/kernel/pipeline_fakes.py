@@ -136,7 +136,7 @@ def stack(factories):
     models = ModelManager(ov.Core(), DriverLoader(), Hooks(load_entry_points=False))
     drivers = FakeDrivers(factories)
     pipelines = PipelineManager(models, drivers)
-    return pipelines, Dataplane(models, pipelines), drivers
+    return pipelines, Dataplane(models, pipelines=pipelines), drivers
 
 
 def serving(*raws):
