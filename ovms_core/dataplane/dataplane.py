@@ -142,6 +142,9 @@ class Dataplane:
         For APIs whose bodies are decoded by the servable's inputs (TFS REST); pass the
         version to ``infer`` so the request runs where it was decoded for.
         """
+        pipeline = self._pipeline(name)
+        if pipeline is not None:
+            return 1, pipeline.metadata().inputs
         number, servable = await self._model(name).resolve(version)
         return number, [_tensor_metadata(i) for i in servable.model.inputs.values()]
 

@@ -304,3 +304,37 @@ def test_start_up_stops_on_pipeline_configuration_errors(repository, tmp_path, c
     done = _ovms("serve", "--config_path", str(path), "--rest_port", "0", "--port", "0")
     assert done.returncode == 1
     assert expected in done.stderr
+
+
+def _get_json(url):
+    with urllib.request.urlopen(url, timeout=30) as reply:
+        return json.load(reply)
+
+
+def test_tfs_rest_predict_status_and_metadata_of_a_pipeline(pipeline_server):
+    values = rows(1)[0]
+    body = json.dumps({"inputs": {"in": values.tolist()}}).encode()
+    request = urllib.request.Request(
+        f"{pipeline_server.rest_url}/v1/models/diamond:predict", data=body
+    )
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        answer = json.load(reply)
+    outputs = answer["outputs"]
+    np.testing.assert_array_equal(np.array(outputs["out"], np.float32), 2 * values + 3)
+    np.testing.assert_array_equal(np.array(outputs["plus_two"], np.float32), values + 2)
+    status = _get_json(f"{pipeline_server.rest_url}/v1/models/diamond")
+    assert status["model_version_status"][0]["version"] == "1"
+    assert status["model_version_status"][0]["state"] == "AVAILABLE"
+    metadata = _get_json(f"{pipeline_server.rest_url}/v1/models/diamond/metadata")
+    signature = metadata["metadata"]["signature_def"]["signatureDef"]["serving_default"]
+    assert set(signature["inputs"]) == {"in"}
+    assert set(signature["outputs"]) == {"out"}
+
+
+def test_config_status_lists_pipelines(pipeline_server):
+    config = _get_json(f"{pipeline_server.rest_url}/v1/config")
+    assert config["diamond"]["model_version_status"][0]["state"] == "AVAILABLE"
+    assert config["uses_broken"]["model_version_status"][0]["status"]["error_code"] == (
+        "FAILED_PRECONDITION"
+    )
+    assert "dummy" in config
