@@ -328,7 +328,7 @@ def test_tfs_rest_predict_status_and_metadata_of_a_pipeline(pipeline_server):
     metadata = _get_json(f"{pipeline_server.rest_url}/v1/models/diamond/metadata")
     signature = metadata["metadata"]["signature_def"]["signatureDef"]["serving_default"]
     assert set(signature["inputs"]) == {"in"}
-    assert set(signature["outputs"]) == {"out"}
+    assert set(signature["outputs"]) == {"out", "plus_two"}
 
 
 def test_config_status_lists_pipelines(pipeline_server):
