@@ -1,6 +1,6 @@
 """The generated stubs on their own: they load, carry the wire facts and round-trip.
 
-The expected tables below restate /work/shared/WIRE.md in its own notation, so a changed field
+The expected tables below restate shared/WIRE.md in its notation, so a changed field
 number, type, enum value or method path in ``protos/`` fails here.
 """
 
@@ -330,11 +330,12 @@ def is_map(field: FieldDescriptor) -> bool:
 
 def type_name(field: FieldDescriptor) -> str:
     """Name a field's type as WIRE.md does."""
-    if is_map(field):
-        entry = field.message_type.fields_by_name
-        return f"map<{type_name(entry['key'])}, {type_name(entry['value'])}>"
-    if field.message_type is not None:
-        return str(field.message_type.full_name)
+    message = field.message_type
+    if message is not None and message.GetOptions().map_entry:
+        key, value = message.fields_by_name["key"], message.fields_by_name["value"]
+        return f"map<{type_name(key)}, {type_name(value)}>"
+    if message is not None:
+        return str(message.full_name)
     if field.enum_type is not None:
         return str(field.enum_type.full_name)
     return SCALAR_TYPES[field.type]
