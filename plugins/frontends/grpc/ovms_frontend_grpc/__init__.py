@@ -1,0 +1,1 @@
+"""gRPC frontend of ovms-py: KServe v2 and TensorFlow Serving APIs over grpcio."""
