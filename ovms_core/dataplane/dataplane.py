@@ -111,12 +111,14 @@ class Dataplane:
             raise
         try:
             infer_request = slot.request
+            tensors = []
             try:
                 for index, array in arrays:
-                    infer_request.set_input_tensor(index, ov.Tensor(array, shared_memory=True))
+                    tensors.append(_input_tensor(infer_request, index, array))
+                    infer_request.set_input_tensor(index, tensors[-1])
             except RuntimeError as error:
                 raise OvmsError(StatusCode.OV_INTERNAL_INFERENCE_ERROR, str(error)) from None
-            await pool.run(slot)
+            await pool.run(slot, tensors)
             results = [
                 OutputTensor(info.name, info.datatype.kserve, _output_data(infer_request, info))
                 for info in outputs
@@ -133,10 +135,24 @@ class Dataplane:
         return InferResult(request.model_name, number, request.id, results, release)
 
 
+def _input_tensor(infer_request: ov.InferRequest, index: int, array: np.ndarray) -> ov.Tensor:
+    """A tensor sharing ``array``; 16-bit words for a bf16 input are typed bf16 (numpy has none).
+
+    Strings (BYTES, an object array of ``bytes``) are copied: OpenVINO cannot share them.
+    """
+    if array.dtype == object:
+        return ov.Tensor(array.astype(np.bytes_))
+    if array.dtype == np.uint16:
+        port_type = infer_request.model_inputs[index].get_element_type()
+        if port_type == ov.Type.bf16:
+            return ov.Tensor(array, list(array.shape), port_type)
+    return ov.Tensor(array, shared_memory=True)
+
+
 def _output_data(infer_request: ov.InferRequest, info: TensorInfo) -> np.ndarray:
     tensor = infer_request.get_output_tensor(info.index)
     if info.datatype.kserve == "BYTES":
-        return np.array([s.encode() for s in tensor.str_data], dtype=object)
+        return tensor.bytes_data.astype(object)  # bytes as they are, not decoded as text
     data: np.ndarray = tensor.data
     return data
 
