@@ -152,7 +152,8 @@ def _input_tensor(infer_request: ov.InferRequest, index: int, array: np.ndarray)
 def _output_data(infer_request: ov.InferRequest, info: TensorInfo) -> np.ndarray:
     tensor = infer_request.get_output_tensor(info.index)
     if info.datatype.kserve == "BYTES":
-        return tensor.bytes_data.astype(object)  # bytes as they are, not decoded as text
+        strings: np.ndarray = tensor.bytes_data.astype(object)  # the bytes, not decoded text
+        return strings
     data: np.ndarray = tensor.data
     return data
 
