@@ -11,11 +11,10 @@ import pickle
 import pkgutil
 import sys
 
+import ovms_frontend_grpc._generated as generated
 import pytest
 from google.protobuf import any_pb2, descriptor_pb2, wrappers_pb2
 from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor, FileDescriptor
-
-import ovms_frontend_grpc._generated as generated
 from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2 as kserve
 from ovms_frontend_grpc._generated.tensorflow.core.framework import (
     resource_handle_pb2,
