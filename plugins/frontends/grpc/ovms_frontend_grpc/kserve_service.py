@@ -9,6 +9,7 @@ import grpc
 
 from ovms_core import Dataplane, OvmsError
 from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2 as pb
+from ovms_frontend_grpc.errors import INTERNAL_ERROR
 from ovms_frontend_grpc.kserve_codec import (
     decode_infer_request,
     encode_infer_response,
@@ -57,7 +58,11 @@ class KServeService:
     async def model_stream_infer(
         self, requests: AsyncIterator[pb.ModelInferRequest | Malformed]
     ) -> AsyncIterator[pb.ModelStreamInferResponse]:
-        """One answer per request, in order; a failed request answers ``error_message``."""
+        """One answer per request, in order; a failed request answers ``error_message``.
+
+        Each message ends in one of the branches below: per-message counting goes here, as
+        per-call counting goes in ``rpc.unary_method``.
+        """
         async for request in requests:
             if isinstance(request, Malformed):
                 yield pb.ModelStreamInferResponse(error_message=request.message)
@@ -69,7 +74,7 @@ class KServeService:
                 continue
             except Exception:
                 log.exception("gRPC ModelStreamInfer failed")
-                yield pb.ModelStreamInferResponse(error_message="Internal server error")
+                yield pb.ModelStreamInferResponse(error_message=INTERNAL_ERROR[1])
                 continue
             yield pb.ModelStreamInferResponse(infer_response=response)
 
