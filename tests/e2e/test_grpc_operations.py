@@ -70,8 +70,9 @@ def test_workers_share_the_port_and_a_taken_port_fails(config_file, server):
     with ServerProcess(args):
         for _ in range(4):  # new connections, spread over both workers by the kernel
             np.testing.assert_array_equal(_infer(port), np.ones(10, np.float32))
-    taken = ServerProcess(["--config_path", str(config_file), "--port", str(server.grpc_port)])
-    taken.wait_ready = False
+    taken = ServerProcess(
+        ["--config_path", str(config_file), "--port", str(server.grpc_port)], wait_ready=False
+    )
     with taken:
         assert taken.process.wait(timeout=120) == 1
         assert f"cannot listen for gRPC on 127.0.0.1:{server.grpc_port}" in taken.log()
