@@ -150,7 +150,7 @@ def ovms_register_metrics(registry: Any) -> None:
 def ovms_bench_modes() -> dict[str, BenchMode]:  # type: ignore[empty-body]
     """Load generators that ``ovms bench --modes`` can use, by mode name.
 
-    Called once when the ``ovms`` command starts; every plugin's modes are merged. Import
+    Called once when ``ovms`` builds its command line; every plugin's modes are merged. Import
     client libraries inside ``BenchMode.connect``, not at module level: every ``ovms`` command
     loads hook plugins.
 
