@@ -21,6 +21,7 @@ from ovms_frontend_grpc.tfs_service import PREDICTION_SERVICE_NAME
 __all__ = ["connect_kserve", "connect_tfs", "kserve_payload", "tfs_payload"]
 
 READY_SECONDS = 30.0
+CALL_TIMEOUT_SECONDS = 60.0
 _CHANNEL_OPTIONS = [
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
@@ -63,7 +64,7 @@ def _caller(channel: grpc.Channel, method: str, payload: bytes) -> BenchCall:
 
     def call() -> bool:
         try:
-            send(payload)
+            send(payload, timeout=CALL_TIMEOUT_SECONDS)
         except grpc.RpcError:
             return False
         return True
