@@ -1,9 +1,11 @@
-# Two entry points: `make serve` (demo model on REST port 8000) and `make test` (the tox matrix).
+# Two entry points: `make serve` (demo model on REST port 8000 and gRPC port 9000) and `make test`
+# (the tox matrix).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_MODEL := demo/models/open_nsfw/1/model.onnx
-DEFAULT_PLUGINS := plugins/storage/local plugins/devices/cpu plugins/frontends/rest plugins/nodes/image
+DEFAULT_PLUGINS := plugins/storage/local plugins/devices/cpu plugins/frontends/rest \
+	plugins/frontends/grpc plugins/nodes/image
 
 .PHONY: serve test install clean
 
@@ -21,7 +23,7 @@ $(DEMO_MODEL): $(BIN)/ovms
 	$(BIN)/python demo/prepare.py
 
 serve: $(DEMO_MODEL)
-	$(BIN)/ovms serve --config_path demo/config.json --rest_port 8000
+	$(BIN)/ovms serve --config_path demo/config.json --rest_port 8000 --port 9000
 
 $(BIN)/tox: $(BIN)/python
 	$(BIN)/pip install --quiet 'tox>=4.20'

@@ -4,6 +4,7 @@ This module is the public API for plugins: drivers subclass the interfaces here,
 use ``hookimpl``, and frontends call the ``Dataplane`` handed to them in a ``ServerContext``.
 """
 
+from ovms_core.bench.modes import BenchCall, BenchMode, BenchTarget
 from ovms_core.config import ConfigError, ModelConfig, ServerSettings, ServingConfig
 from ovms_core.dataplane.dataplane import Dataplane
 from ovms_core.dataplane.types import (
@@ -46,6 +47,9 @@ from ovms_core.version import SERVER_NAME, server_version
 __all__ = [
     "CORE_PROPERTIES",
     "SERVER_NAME",
+    "BenchCall",
+    "BenchMode",
+    "BenchTarget",
     "ConfigError",
     "Dataplane",
     "Datatype",

@@ -61,7 +61,7 @@ def build_parser(hooks: Hooks) -> tuple[argparse.ArgumentParser, argparse.Argume
     commands.add_parser("devices", help="list the devices OpenVINO sees, by device driver")
     from ovms_core.bench.command import add_bench_parser
 
-    add_bench_parser(commands)
+    add_bench_parser(commands, hooks.bench_modes())
     before = {action.dest for action in serve._actions}
     hooks.add_options(parser=serve)
     extra = [a for a in serve._actions if a.dest not in before]

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ import openvino as ov
 
 from ovms_core.bench.http_load import build_post, measure_http
 from ovms_core.bench.inprocess import measure_in_process
+from ovms_core.bench.modes import BenchMode, BenchTarget, measure_calls
 from ovms_core.bench.stats import Measurement
 from ovms_core.models.files import find_model_file
 
@@ -26,8 +28,10 @@ __all__ = ["add_bench_parser", "run_bench"]
 MODES = ("rest-json", "rest-binary")
 
 
-def add_bench_parser(commands: Any) -> None:
-    """Register ``ovms bench``."""
+def add_bench_parser(commands: Any, plugin_modes: Mapping[str, BenchMode] | None = None) -> None:
+    """Register ``ovms bench``; ``plugin_modes`` come from the ``ovms_bench_modes`` hook."""
+    plugin_modes = dict(plugin_modes or {})
+    all_modes = (*MODES, *sorted(plugin_modes))
     bench = commands.add_parser(
         "bench",
         help="measure server throughput against in-process OpenVINO",
@@ -42,13 +46,19 @@ def add_bench_parser(commands: Any) -> None:
     bench.add_argument("--concurrency", default="1,4,16", help="comma list of concurrencies")
     bench.add_argument("--duration", type=float, default=10.0, help="seconds measured per point")
     bench.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up per point")
-    bench.add_argument("--modes", default=",".join(MODES), help=f"comma list of {MODES}")
+    bench.add_argument(
+        "--modes", default=",".join(all_modes), help=f"comma list of {', '.join(all_modes)}"
+    )
     bench.add_argument(
         "--plugin_config",
         default='{"PERFORMANCE_HINT": "THROUGHPUT"}',
         help="OpenVINO properties used by both the server and the in-process reference",
     )
     bench.add_argument("--rest_url", default="", help="host:port of a running server to use")
+    bench.add_argument(
+        "--grpc_url", default="", help="host:port of that server's gRPC port (gRPC modes)"
+    )
+    bench.set_defaults(plugin_modes=plugin_modes)
     bench.add_argument("--json", default="", help="also write the results to this JSON file")
 
 
@@ -143,19 +153,27 @@ def run_bench(args: argparse.Namespace) -> int:
     """Measure and print; returns the exit code."""
     concurrencies = [int(c) for c in args.concurrency.split(",") if c]
     modes = [m for m in args.modes.split(",") if m]
-    unknown = set(modes) - set(MODES)
+    plugin_modes: dict[str, BenchMode] = args.plugin_modes
+    unknown = set(modes) - set(MODES) - set(plugin_modes)
     if unknown:
         print(f"unknown modes: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 64
     properties = json.loads(args.plugin_config)
     model_file = _latest_model_file(args.model_path)
     inputs = _random_inputs(model_file)
+    wants_grpc = any(plugin_modes[m].frontend == "grpc" for m in modes if m in plugin_modes)
     process = None
     if args.rest_url:
         host, port_text = args.rest_url.rsplit(":", 1)
         port = int(port_text)
+        grpc_port = int(args.grpc_url.rsplit(":", 1)[1]) if args.grpc_url else 0
+        if wants_grpc and not grpc_port:
+            print("gRPC modes with --rest_url need --grpc_url", file=sys.stderr)
+            return 64
     else:
         host, port = "127.0.0.1", _free_port()
+        grpc_port = _free_port() if wants_grpc else 0
+        grpc_flags = ["--port", str(grpc_port), "--grpc_bind_address", host] if grpc_port else []
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -176,12 +194,14 @@ def run_bench(args: argparse.Namespace) -> int:
                 "WARNING",
                 "--file_system_poll_wait_seconds",
                 "0",
+                *grpc_flags,
             ]
         )
     results: list[dict[str, Any]] = []
     try:
         _wait_ready(host, port, process)
         payloads = _payloads(args.model_name, inputs, host, port)
+        target = BenchTarget(host, port, grpc_port, args.model_name, inputs)
         for concurrency in concurrencies:
             ceiling = measure_in_process(
                 model_file, inputs, properties, concurrency, args.warmup, args.duration
@@ -189,17 +209,23 @@ def run_bench(args: argparse.Namespace) -> int:
             _report(ceiling, None)
             results.append(dict(ceiling.to_json(), ratio=1.0))
             for mode in modes:
-                measured = asyncio.run(
-                    measure_http(
-                        f"server {mode}",
-                        host,
-                        port,
-                        payloads[mode],
-                        concurrency,
-                        args.warmup,
-                        args.duration,
+                if mode in plugin_modes:
+                    with plugin_modes[mode].connect(target, concurrency) as calls:
+                        measured = measure_calls(
+                            f"server {mode}", calls, args.warmup, args.duration
+                        )
+                else:
+                    measured = asyncio.run(
+                        measure_http(
+                            f"server {mode}",
+                            host,
+                            port,
+                            payloads[mode],
+                            concurrency,
+                            args.warmup,
+                            args.duration,
+                        )
                     )
-                )
                 ratio = measured.throughput / ceiling.throughput if ceiling.throughput else 0.0
                 _report(measured, ratio)
                 results.append(dict(measured.to_json(), ratio=ratio))

@@ -208,6 +208,7 @@ def settings_from_args(args: argparse.Namespace, extra_names: tuple[str, ...] = 
         config_path=args.config_path,
         extra={name: getattr(args, name) for name in extra_names},
     )
+    settings.channel_arguments()  # refuse a malformed --grpc_channel_arguments at start-up
     return Startup(settings, config)
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ovms_core.config.errors import ConfigError
+from ovms_core.status_codes import StatusCode
+
 __all__ = ["ServerSettings"]
 
 
@@ -33,3 +36,28 @@ class ServerSettings:
     config_path: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     """Values of options that plugins registered through ``ovms_add_options``."""
+
+    def channel_arguments(self) -> dict[str, int | str]:
+        """``--grpc_channel_arguments`` (``k1=v1,k2=v2``) as gRPC options.
+
+        A value that parses as an integer is an integer. Raises ``ConfigError``
+        (``GRPC_CHANNEL_ARG_WRONG_FORMAT``) for a pair that is not ``key=value``.
+        """
+        arguments: dict[str, int | str] = {}
+        for pair in self.grpc_channel_arguments.split(","):
+            if not pair.strip():
+                continue
+            key, equals, value = (part.strip() for part in pair.partition("="))
+            if not equals or not key or "=" in value:
+                raise ConfigError(
+                    StatusCode.GRPC_CHANNEL_ARG_WRONG_FORMAT.message,
+                    source="command line",
+                    path=("grpc_channel_arguments",),
+                    value=pair,
+                    code=StatusCode.GRPC_CHANNEL_ARG_WRONG_FORMAT,
+                )
+            try:
+                arguments[key] = int(value)
+            except ValueError:
+                arguments[key] = value
+        return arguments

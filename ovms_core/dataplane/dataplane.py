@@ -186,15 +186,17 @@ class Dataplane:
             raise
         try:
             infer_request = slot.request
+            tensors = []
             try:
                 for index, array in arrays:
-                    infer_request.set_input_tensor(index, _tensor(array))
+                    tensors.append(_input_tensor(infer_request, index, array))
+                    infer_request.set_input_tensor(index, tensors[-1])
                 if step is not None:
                     step.restore(infer_request)
             except RuntimeError as error:
                 raise OvmsError(StatusCode.OV_INTERNAL_INFERENCE_ERROR, str(error)) from None
             started = perf_counter()
-            await pool.run(slot)
+            await pool.run(slot, tensors)
             if step is not None:
                 step.complete(infer_request)
             if timing is not None:
@@ -218,14 +220,26 @@ class Dataplane:
         return InferResult(request.model_name, number, request.id, results, release, parameters)
 
 
-def _tensor(array: np.ndarray) -> ov.Tensor:
-    # OpenVINO shares numeric memory; string tensors can only be copied.
-    return ov.Tensor(array, shared_memory=array.dtype.kind != "S")
+def _input_tensor(infer_request: ov.InferRequest, index: int, array: np.ndarray) -> ov.Tensor:
+    """A tensor sharing ``array``; 16-bit words for a bf16 input are typed bf16 (numpy has none).
+
+    Strings (BYTES, an object array of ``bytes``) are copied: OpenVINO cannot share them.
+    """
+    if array.dtype == object:
+        return ov.Tensor(array.astype(np.bytes_))
+    if array.dtype.kind == "S":
+        return ov.Tensor(array)
+    if array.dtype == np.uint16:
+        port_type = infer_request.model_inputs[index].get_element_type()
+        if port_type == ov.Type.bf16:
+            return ov.Tensor(array, list(array.shape), port_type)
+    return ov.Tensor(array, shared_memory=True)
 
 
 def _output_data(infer_request: ov.InferRequest, info: TensorInfo) -> np.ndarray:
     tensor = infer_request.get_output_tensor(info.index)
     if info.datatype.kserve == "BYTES":
+        # The bytes themselves, not decoded text, in the tensor's shape.
         return np.array(tensor.bytes_data, dtype=object).reshape(tuple(tensor.shape))
     data: np.ndarray = tensor.data
     return data

@@ -20,12 +20,13 @@ __all__ = ["InferRequestPool"]
 class _Slot:
     """One infer request and the future of its current run."""
 
-    __slots__ = ("future", "loop", "request")
+    __slots__ = ("future", "inputs", "loop", "request")
 
     def __init__(self, request: ov.InferRequest, loop: asyncio.AbstractEventLoop) -> None:
         self.request = request
         self.loop = loop
         self.future: asyncio.Future[None] | None = None
+        self.inputs: object = None
         request.set_callback(self._completed, None)
 
     def _completed(self, _userdata: object) -> None:
@@ -87,6 +88,7 @@ class InferRequestPool:
             future.add_done_callback(lambda _f: self.release(slot))
             return
         slot.future = None
+        slot.inputs = None
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
@@ -94,8 +96,13 @@ class InferRequestPool:
                 return
         self._idle.append(slot)
 
-    async def run(self, slot: _Slot) -> None:
-        """Start inference on ``slot`` (inputs already set) and wait for it to finish."""
+    async def run(self, slot: _Slot, inputs: object = None) -> None:
+        """Start inference on ``slot`` (inputs already set) and wait for it to finish.
+
+        ``inputs`` (tensors over request memory) stay referenced until the inference ends and
+        the slot is released, even when the caller is cancelled meanwhile.
+        """
+        slot.inputs = inputs
         future: asyncio.Future[None] = self._loop.create_future()
         slot.future = future
         try:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     import openvino as ov
 
+    from ovms_core.bench.modes import BenchMode
     from ovms_core.config import ModelConfig, ServerSettings, ServingConfig
     from ovms_core.errors import OvmsError
     from ovms_core.server_context import ServerContext
@@ -100,3 +101,10 @@ class Hooks:
     def register_metrics(self, registry: Any) -> None:
         """Call ``ovms_register_metrics``."""
         self.manager.hook.ovms_register_metrics(registry=registry)
+
+    def bench_modes(self) -> dict[str, BenchMode]:
+        """Call ``ovms_bench_modes`` and merge the modes of every plugin."""
+        modes: dict[str, BenchMode] = {}
+        for found in self.manager.hook.ovms_bench_modes():
+            modes.update(found)
+        return modes

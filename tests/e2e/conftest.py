@@ -6,12 +6,37 @@ import openvino.opset13 as ops
 import pytest
 
 from ovms_core.testing.models import add_two_inputs_model, dummy_model, save_version
-from ovms_core.testing.server import ServerProcess
+from ovms_core.testing.server import ServerProcess, free_port
+
+
+def strings_model():
+    """A 1-D native string tensor ``text`` returned as it came (output ``text`` too)."""
+    text = ops.parameter([-1], ov.Type.string, name="text")
+    return ov.Model([ops.result(text)], [text], "strings")
+
+
+def bf16_model():
+    """``a = b + 1`` on bf16 [1,3]."""
+    b = ops.parameter([1, 3], ov.Type.bf16, name="b")
+    a = ops.add(b, ops.convert(ops.constant(np.array([1], np.float32)), ov.Type.bf16))
+    a.output(0).set_names({"a"})
+    return ov.Model([a], [b], "bf16")
+
+
+def slow_model():
+    """``y = x @ W1 @ W2 @ W3 @ W4`` on x f32 [64,1024]: several milliseconds per call."""
+    x = ops.parameter([64, 1024], ov.Type.f32, name="x")
+    y = x
+    for seed in range(4):
+        weights = np.random.default_rng(seed).standard_normal((1024, 1024)).astype(np.float32)
+        y = ops.matmul(y, ops.constant(weights * 0.03), False, False)
+    y.output(0).set_names({"y"})
+    return ov.Model([y], [x], "slow")
 
 
 @pytest.fixture(scope="session")
 def repository(tmp_path_factory):
-    """Model folders: dummy (versions 1 and 2), add_two, dynamic dummy, int32 dummy, broken."""
+    """Model folders for every end-to-end test; ``config_file`` lists them."""
     root = tmp_path_factory.mktemp("models")
     save_version(dummy_model(), str(root / "dummy"), 1)
     save_version(dummy_model(), str(root / "dummy"), 2)
@@ -19,6 +44,9 @@ def repository(tmp_path_factory):
     save_version(dummy_model((-1, 10)), str(root / "dynamic"), 1)
     save_version(dummy_model((1, 4), ov.Type.i32), str(root / "int32"), 1)
     save_version(dummy_model((1, 3), ov.Type.f16), str(root / "fp16"), 1)
+    save_version(strings_model(), str(root / "strings"), 1)
+    save_version(bf16_model(), str(root / "bf16"), 1)
+    save_version(slow_model(), str(root / "slow"), 1)
     broken = root / "broken" / "1"
     broken.mkdir(parents=True)
     (broken / "model.xml").write_text("<net>this is not IR</net>")
@@ -34,6 +62,9 @@ def config_file(repository):
         {"name": "dynamic", "base_path": "dynamic"},
         {"name": "int32", "base_path": "int32"},
         {"name": "fp16", "base_path": "fp16"},
+        {"name": "strings", "base_path": "strings"},
+        {"name": "bf16", "base_path": "bf16"},
+        {"name": "slow", "base_path": "slow", "nireq": 2},
         {"name": "broken", "base_path": "broken"},
     ]
     path = repository / "config.json"
@@ -43,7 +74,7 @@ def config_file(repository):
 
 @pytest.fixture(scope="session")
 def server(config_file):
-    with ServerProcess(["--config_path", str(config_file)]) as running:
+    with ServerProcess(["--config_path", str(config_file), "--port", str(free_port())]) as running:
         yield running
 
 

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -67,12 +68,13 @@ def test_ovms_plugins_command():
     assert "ovms-device-cpu" in done.stdout
 
 
-def test_missing_frontend_stops_start_up(tmp_path):
+def test_unavailable_frontend_stops_start_up(tmp_path):
     (tmp_path / "1").mkdir()
     done = subprocess.run(
         [sys.executable, "-m", "ovms_core", "serve", "--model_name", "a", "--model_path",
          str(tmp_path), "--port", "9999"],
         capture_output=True, text=True, timeout=60,
+        env=dict(os.environ, OVMS_DISABLE_PLUGINS="grpc"),
     )  # fmt: skip
     assert done.returncode == 1
-    assert "pip install ovms-frontend-grpc" in done.stderr
+    assert "The frontend driver 'grpc' is disabled" in done.stderr

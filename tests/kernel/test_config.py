@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from ovms_core.config import ConfigError, VersionPolicy, load_config_file
+from ovms_core.config import ConfigError, ServerSettings, VersionPolicy, load_config_file
 from ovms_core.config.serving_config import parse_config
 from ovms_core.config.shapes import BatchSetting, Dim, LayoutSetting, ShapeSetting
 
@@ -212,3 +212,26 @@ def test_serve_help_explains_flags():
     assert done.returncode == 0
     for flag in ("--model_version_policy", "--plugin_config", "--file_system_poll_wait_seconds"):
         assert flag in done.stdout
+
+
+def test_channel_arguments_parse_integers_and_strings():
+    settings = ServerSettings(grpc_channel_arguments="grpc.max_concurrent_streams=8, k=v")
+    assert settings.channel_arguments() == {"grpc.max_concurrent_streams": 8, "k": "v"}
+    assert ServerSettings().channel_arguments() == {}
+
+
+def test_malformed_channel_arguments_stop_start_up():
+    done = _ovms(
+        "validate",
+        "--model_name",
+        "a",
+        "--model_path",
+        "/m",
+        "--port",
+        "9000",
+        "--grpc_channel_arguments",
+        "novalue",
+    )
+    assert done.returncode == 1
+    assert "Grpc channel arguments passed in wrong format" in done.stderr
+    assert "novalue" in done.stderr

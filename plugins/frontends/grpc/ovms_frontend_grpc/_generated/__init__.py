@@ -1,0 +1,1 @@
+"""Code generated from ``protos/`` by ``tools/regenerate.py``: do not edit."""

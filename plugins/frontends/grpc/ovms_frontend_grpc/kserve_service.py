@@ -1,0 +1,108 @@
+"""``inference.GRPCInferenceService``: KServe v2 health, metadata and inference."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import grpc
+
+from ovms_core import Dataplane, OvmsError
+from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2 as pb
+from ovms_frontend_grpc.errors import INTERNAL_ERROR
+from ovms_frontend_grpc.kserve_codec import (
+    decode_infer_request,
+    encode_infer_response,
+    encode_model_metadata,
+    parse_version,
+)
+from ovms_frontend_grpc.rpc import Malformed, service_handler, stream_method, unary_method
+
+__all__ = ["SERVICE_NAME", "KServeService"]
+
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["GRPCInferenceService"].full_name
+log = logging.getLogger("ovms.grpc")
+
+
+class KServeService:
+    """The RPCs OVMS implements; the repository RPCs answer ``UNIMPLEMENTED``."""
+
+    def __init__(self, dataplane: Dataplane) -> None:
+        self.dataplane = dataplane
+
+    async def server_live(self, _request: pb.ServerLiveRequest) -> pb.ServerLiveResponse:
+        return pb.ServerLiveResponse(live=self.dataplane.live)
+
+    async def server_ready(self, _request: pb.ServerReadyRequest) -> pb.ServerReadyResponse:
+        return pb.ServerReadyResponse(ready=self.dataplane.ready)
+
+    async def server_metadata(
+        self, _request: pb.ServerMetadataRequest
+    ) -> pb.ServerMetadataResponse:
+        metadata = self.dataplane.server_metadata()
+        return pb.ServerMetadataResponse(name=metadata["name"], version=metadata["version"])
+
+    async def model_ready(self, request: pb.ModelReadyRequest) -> pb.ModelReadyResponse:
+        ready = self.dataplane.model_ready(request.name, parse_version(request.version))
+        return pb.ModelReadyResponse(ready=ready)
+
+    async def model_metadata(self, request: pb.ModelMetadataRequest) -> pb.ModelMetadataResponse:
+        metadata = self.dataplane.model_metadata(request.name, parse_version(request.version))
+        return encode_model_metadata(metadata)
+
+    async def model_infer(self, request: pb.ModelInferRequest) -> pb.ModelInferResponse:
+        result = await self.dataplane.infer(decode_infer_request(request))
+        with result:
+            return encode_infer_response(result)
+
+    async def model_stream_infer(
+        self, requests: AsyncIterator[pb.ModelInferRequest | Malformed]
+    ) -> AsyncIterator[pb.ModelStreamInferResponse]:
+        """One answer per request, in order; a failed request answers ``error_message``.
+
+        Each message ends in one of the branches below: per-message counting goes here, as
+        per-call counting goes in ``rpc.unary_method``.
+        """
+        async for request in requests:
+            if isinstance(request, Malformed):
+                yield pb.ModelStreamInferResponse(error_message=request.message)
+                continue
+            try:
+                response = await self.model_infer(request)
+            except OvmsError as error:
+                yield pb.ModelStreamInferResponse(error_message=error.message)
+                continue
+            except Exception:
+                log.exception("gRPC ModelStreamInfer failed")
+                yield pb.ModelStreamInferResponse(error_message=INTERNAL_ERROR[1])
+                continue
+            yield pb.ModelStreamInferResponse(infer_response=response)
+
+    def handler(self) -> grpc.GenericRpcHandler:
+        """The service's method handlers."""
+        return service_handler(
+            SERVICE_NAME,
+            {
+                "ServerLive": unary_method(
+                    pb.ServerLiveRequest, pb.ServerLiveResponse, self.server_live
+                ),
+                "ServerReady": unary_method(
+                    pb.ServerReadyRequest, pb.ServerReadyResponse, self.server_ready
+                ),
+                "ServerMetadata": unary_method(
+                    pb.ServerMetadataRequest, pb.ServerMetadataResponse, self.server_metadata
+                ),
+                "ModelReady": unary_method(
+                    pb.ModelReadyRequest, pb.ModelReadyResponse, self.model_ready
+                ),
+                "ModelMetadata": unary_method(
+                    pb.ModelMetadataRequest, pb.ModelMetadataResponse, self.model_metadata
+                ),
+                "ModelInfer": unary_method(
+                    pb.ModelInferRequest, pb.ModelInferResponse, self.model_infer
+                ),
+                "ModelStreamInfer": stream_method(
+                    pb.ModelInferRequest, pb.ModelStreamInferResponse, self.model_stream_infer
+                ),
+            },
+        )

@@ -1,0 +1,89 @@
+"""TensorFlow Serving: ``PredictionService`` (Predict, GetModelMetadata) and ``ModelService``."""
+
+from __future__ import annotations
+
+import grpc
+
+from ovms_core import Dataplane, OvmsError, StatusCode
+from ovms_frontend_grpc._generated.tensorflow_serving.apis import (
+    get_model_metadata_pb2,
+    get_model_status_pb2,
+    model_service_pb2,
+    predict_pb2,
+    prediction_service_pb2,
+)
+from ovms_frontend_grpc.rpc import service_handler, unary_method
+from ovms_frontend_grpc.tfs_codec import (
+    SIGNATURE_DEF,
+    decode_predict_request,
+    encode_model_metadata,
+    encode_model_status,
+    encode_predict_response,
+    requested_version,
+)
+
+__all__ = ["MODEL_SERVICE_NAME", "PREDICTION_SERVICE_NAME", "TfsService"]
+
+PREDICTION_SERVICE_NAME = prediction_service_pb2.DESCRIPTOR.services_by_name[
+    "PredictionService"
+].full_name
+MODEL_SERVICE_NAME = model_service_pb2.DESCRIPTOR.services_by_name["ModelService"].full_name
+
+
+class TfsService:
+    """Predict, GetModelMetadata and GetModelStatus; other TFS RPCs answer ``UNIMPLEMENTED``."""
+
+    def __init__(self, dataplane: Dataplane) -> None:
+        self.dataplane = dataplane
+
+    async def predict(self, request: predict_pb2.PredictRequest) -> predict_pb2.PredictResponse:
+        result = await self.dataplane.infer(decode_predict_request(request))
+        with result:
+            return encode_predict_response(result)
+
+    async def get_model_metadata(
+        self, request: get_model_metadata_pb2.GetModelMetadataRequest
+    ) -> get_model_metadata_pb2.GetModelMetadataResponse:
+        if not request.HasField("model_spec"):
+            raise OvmsError(StatusCode.MODEL_SPEC_MISSING)
+        if list(request.metadata_field) != [SIGNATURE_DEF]:
+            raise OvmsError(StatusCode.INVALID_SIGNATURE_DEF)
+        spec = request.model_spec
+        metadata = self.dataplane.model_metadata(spec.name, requested_version(spec))
+        return encode_model_metadata(metadata)
+
+    async def get_model_status(
+        self, request: get_model_status_pb2.GetModelStatusRequest
+    ) -> get_model_status_pb2.GetModelStatusResponse:
+        if not request.HasField("model_spec"):
+            raise OvmsError(StatusCode.MODEL_SPEC_MISSING)
+        spec = request.model_spec
+        return encode_model_status(self.dataplane.model_status(spec.name, requested_version(spec)))
+
+    def handlers(self) -> list[grpc.GenericRpcHandler]:
+        """The method handlers of both services."""
+        return [
+            service_handler(
+                PREDICTION_SERVICE_NAME,
+                {
+                    "Predict": unary_method(
+                        predict_pb2.PredictRequest, predict_pb2.PredictResponse, self.predict
+                    ),
+                    "GetModelMetadata": unary_method(
+                        get_model_metadata_pb2.GetModelMetadataRequest,
+                        get_model_metadata_pb2.GetModelMetadataResponse,
+                        self.get_model_metadata,
+                    ),
+                },
+            ),
+            service_handler(
+                MODEL_SERVICE_NAME,
+                {
+                    "GetModelStatus": unary_method(
+                        get_model_status_pb2.GetModelStatusRequest,
+                        get_model_status_pb2.GetModelStatusResponse,
+                        self.get_model_status,
+                    ),
+                },
+            ),
+        ]
