@@ -20,7 +20,7 @@ from ovms_core.models.manager import ModelManager
 from ovms_core.pipelines.manager import PipelineManager
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.hooks import Hooks
-from ovms_core.testing.server import ServerProcess
+from ovms_core.testing.server import ServerProcess, free_port
 
 http = pytest.importorskip("tritonclient.http")
 
@@ -165,7 +165,7 @@ def pipeline_server(repository, tmp_path_factory):
     broken = pipeline("uses_broken", [model_node("m", "broken", {"b": REQUEST})], {"o": ("m", "a")})
     path = tmp_path_factory.mktemp("pipelines") / "config.json"
     path.write_text(json.dumps(_config(repository, [DIAMOND, PER_ROW, broken])))
-    with ServerProcess(["--config_path", str(path)]) as server:
+    with ServerProcess(["--config_path", str(path), "--port", str(free_port())]) as server:
         yield server
 
 
@@ -338,3 +338,51 @@ def test_config_status_lists_pipelines(pipeline_server):
         "FAILED_PRECONDITION"
     )
     assert "dummy" in config
+
+
+def test_kserve_grpc_infers_through_a_pipeline(pipeline_server):
+    grpc = pytest.importorskip("grpc")
+    pb = pytest.importorskip("ovms_frontend_grpc._generated.ovms.grpc_predict_v2_pb2")
+    from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2_grpc as pb_grpc
+
+    values = rows(1)[0]
+    request = pb.ModelInferRequest(model_name="diamond")
+    request.inputs.add(name="in", datatype="FP32", shape=[1, 10])
+    request.raw_input_contents.append(values.tobytes())
+    with grpc.insecure_channel(f"127.0.0.1:{pipeline_server.grpc_port}") as channel:
+        stub = pb_grpc.GRPCInferenceServiceStub(channel)
+        response = stub.ModelInfer(request, timeout=30)
+        metadata = stub.ModelMetadata(pb.ModelMetadataRequest(name="diamond"), timeout=30)
+    by_name = {
+        o.name: np.frombuffer(raw, np.float32)
+        for o, raw in zip(response.outputs, response.raw_output_contents, strict=True)
+    }
+    np.testing.assert_array_equal(by_name["out"], (2 * values + 3).ravel())
+    np.testing.assert_array_equal(by_name["plus_two"], (values + 2).ravel())
+    assert response.model_version == "1"
+    assert [t.name for t in metadata.inputs] == ["in"]
+
+
+def test_tfs_grpc_predicts_through_a_pipeline(pipeline_server):
+    grpc = pytest.importorskip("grpc")
+    predict_pb2 = pytest.importorskip(
+        "ovms_frontend_grpc._generated.tensorflow_serving.apis.predict_pb2"
+    )
+    from ovms_frontend_grpc._generated.tensorflow.core.framework import types_pb2
+    from ovms_frontend_grpc._generated.tensorflow_serving.apis import (
+        prediction_service_pb2_grpc,
+    )
+
+    values = rows(1)[0]
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = "diamond"
+    tensor = request.inputs["in"]
+    tensor.dtype = types_pb2.DT_FLOAT
+    tensor.tensor_shape.dim.add(size=1)
+    tensor.tensor_shape.dim.add(size=10)
+    tensor.tensor_content = values.tobytes()
+    with grpc.insecure_channel(f"127.0.0.1:{pipeline_server.grpc_port}") as channel:
+        stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
+        response = stub.Predict(request, timeout=30)
+    out = np.frombuffer(response.outputs["out"].tensor_content, np.float32)
+    np.testing.assert_array_equal(out, (2 * values + 3).ravel())
