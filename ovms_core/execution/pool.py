@@ -7,6 +7,7 @@ callback only schedules the future's result on the event loop, which never block
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections import deque
 
 import openvino as ov
@@ -17,15 +18,25 @@ __all__ = ["InferRequestPool"]
 class _Slot:
     """One infer request and the future of its current run."""
 
-    __slots__ = ("future", "loop", "request")
+    __slots__ = ("__weakref__", "future", "loop", "request")
 
     def __init__(self, request: ov.InferRequest, loop: asyncio.AbstractEventLoop) -> None:
         self.request = request
         self.loop = loop
         self.future: asyncio.Future[None] | None = None
-        request.set_callback(self._completed, None)
+        # The request keeps its callback alive from C++, out of the garbage collector's sight:
+        # a callback holding the slot would make an uncollectable cycle that keeps the compiled
+        # model in memory after its version is unloaded.
+        slot = weakref.ref(self)
 
-    def _completed(self, _userdata: object) -> None:
+        def completed(_userdata: object) -> None:
+            target = slot()
+            if target is not None:
+                target._completed()
+
+        request.set_callback(completed, None)
+
+    def _completed(self) -> None:
         # Runs in an OpenVINO thread.
         future = self.future
         if future is not None:
