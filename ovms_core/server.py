@@ -14,7 +14,7 @@ from ovms_core.config.errors import ConfigError
 from ovms_core.config.server_settings import ServerSettings
 from ovms_core.config.serving_config import ServingConfig, load_config_file
 from ovms_core.dataplane.dataplane import Dataplane
-from ovms_core.models.manager import ModelManager
+from ovms_core.models.manager import SHUTDOWN_SECONDS, ModelManager
 from ovms_core.models.repository import storage_scheme
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.hooks import Hooks
@@ -57,11 +57,15 @@ class Server:
         self.core = ov.Core()
         if settings.cache_dir:
             self.core.set_property({"CACHE_DIR": settings.cache_dir})
-        self.manager = ModelManager(self.core, drivers, hooks)
+            log.info("Model cache is enabled: %s", settings.cache_dir)
+        self.manager = ModelManager(
+            self.core, drivers, hooks, warmup_inferences=settings.warmup_inferences
+        )
         self.dataplane = Dataplane(self.manager)
         self.frontends: list[Frontend] = []
         self._config_failed = False
         self._stopping = asyncio.Event()
+        self._reload_lock = asyncio.Lock()
 
     def prepare(self) -> None:
         """Load every driver the configuration needs and let hook plugins check it."""
@@ -109,13 +113,23 @@ class Server:
         if self.settings.file_system_poll_wait_seconds > 0:
             poller = asyncio.create_task(self._poll_forever())
         await self._stopping.wait()
+        await self._shut_down(context, poller)
+
+    async def _shut_down(self, context: ServerContext, poller: asyncio.Task[None] | None) -> None:
+        """Stop accepting, let running requests finish (bounded), close frontends, unload."""
         log.info("Stopping: no new connections; waiting for in-flight requests")
+        self.dataplane.ready = False
         self.hooks.server_stopping(context=context)
         if poller is not None:
             poller.cancel()
+        deadline = asyncio.get_running_loop().time() + SHUTDOWN_SECONDS
+        for frontend in self.frontends:
+            await frontend.stop_accepting()
+        await self.manager.drain(SHUTDOWN_SECONDS)
         for frontend in self.frontends:
             await frontend.stop()
-        await self.manager.shutdown()
+        # Requests that came in on open connections meanwhile finish too, within the bound.
+        await self.manager.shutdown(timeout=deadline - asyncio.get_running_loop().time())
         log.info("Server stopped")
 
     def stop(self) -> None:
@@ -126,7 +140,12 @@ class Server:
         """Re-read the config file when it changed (or last failed), then rescan versions.
 
         Raises ``ConfigError`` when the file cannot be read or is invalid; nothing changes then.
+        Concurrent calls (the poller and ``POST /v1/config/reload``) run one after the other.
         """
+        async with self._reload_lock:
+            return await self._reload()
+
+    async def _reload(self) -> ReloadOutcome:
         changed = False
         if self.settings.config_path:
             try:

@@ -7,6 +7,7 @@ callback only schedules the future's result on the event loop, which never block
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from collections import deque
 
@@ -40,7 +41,9 @@ class _Slot:
         # Runs in an OpenVINO thread.
         future = self.future
         if future is not None:
-            self.loop.call_soon_threadsafe(_resolve, future)
+            # A loop closed at shutdown raises RuntimeError: nobody waits for this any more.
+            with contextlib.suppress(RuntimeError):
+                self.loop.call_soon_threadsafe(_resolve, future)
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
