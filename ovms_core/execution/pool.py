@@ -105,6 +105,15 @@ class InferRequestPool:
                 return
         self._idle.append(slot)
 
+    def close(self) -> None:
+        """Let OpenVINO finish the bookkeeping of every idle request before they are freed.
+
+        An infer request freed right after its completion callback, without a ``wait``, leaks
+        native memory (about 150 KiB a version for a tiny model); ``wait`` returns at once here.
+        """
+        for slot in self._idle:
+            slot.request.wait()
+
     async def run(self, slot: _Slot) -> None:
         """Start inference on ``slot`` (inputs already set) and wait for it to finish."""
         future: asyncio.Future[None] = self._loop.create_future()

@@ -172,10 +172,16 @@ class ModelManager:
     def _swap_out(self, servable: Servable) -> None:
         """Forget a replaced servable once the requests still running on it finish."""
         if servable.inflight == 0:
+            servable.close()
             return
         task = asyncio.get_running_loop().create_task(servable.drained())
         self._swapped_out[servable] = task
-        task.add_done_callback(lambda _task: self._swapped_out.pop(servable, None))
+
+        def forget(_task: asyncio.Task[None]) -> None:
+            self._swapped_out.pop(servable, None)
+            servable.close()
+
+        task.add_done_callback(forget)
 
     def _failed(self, model: Model, version: ModelVersion, error: OvmsError) -> bool:
         repeated = version.error is not None and version.error.message == error.message
@@ -212,6 +218,7 @@ class ModelManager:
         servable = version.servable
         if servable is not None:
             await servable.drained()
+            servable.close()
         version.servable = None
         version.set_state(VersionState.END)
         self.hooks.model_version_unloaded(model_name=model.name, version=version.number)
@@ -253,6 +260,8 @@ class ModelManager:
                 for version in model.versions.values():
                     if version.state < VersionState.UNLOADING:
                         version.set_state(VersionState.UNLOADING)
+                        if version.servable is not None and not version.servable.inflight:
+                            version.servable.close()
                         version.servable = None
                         version.set_state(VersionState.END)
                         self.hooks.model_version_unloaded(

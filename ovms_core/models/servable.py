@@ -31,6 +31,10 @@ class Servable:
         if self.inflight == 0 and self._drained is not None:
             self._drained.set()
 
+    def close(self) -> None:
+        """Called once no request will use this servable again."""
+        self.pool.close()
+
     async def drained(self) -> None:
         """Wait until no request uses this servable."""
         if self.inflight == 0:
