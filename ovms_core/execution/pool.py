@@ -54,12 +54,18 @@ def _resolve(future: asyncio.Future[None]) -> None:
 class InferRequestPool:
     """``size`` infer requests of one compiled model; callers wait for a free one."""
 
-    def __init__(self, compiled: ov.CompiledModel, size: int, loop: asyncio.AbstractEventLoop):
+    def __init__(
+        self,
+        compiled: ov.CompiledModel,
+        size: int,
+        loop: asyncio.AbstractEventLoop,
+        requests: list[ov.InferRequest] | None = None,
+    ):
         self.size = size
         self._loop = loop
-        self._idle: deque[_Slot] = deque(
-            _Slot(compiled.create_infer_request(), loop) for _ in range(size)
-        )
+        made = list(requests or ())[:size]
+        made += [compiled.create_infer_request() for _ in range(size - len(made))]
+        self._idle: deque[_Slot] = deque(_Slot(request, loop) for request in made)
         self._waiters: deque[asyncio.Future[_Slot]] = deque()
 
     @property

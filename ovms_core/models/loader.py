@@ -38,6 +38,8 @@ class LoadedModel:
     outputs: dict[str, TensorInfo]
     nireq: int
     rt_info: dict[str, Any] = field(default_factory=dict)
+    requests: list[ov.InferRequest] = field(default_factory=list)
+    """Infer requests made (and warmed up) while loading; the pool creates any missing."""
 
 
 def device_family(target_device: str) -> str:

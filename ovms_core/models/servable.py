@@ -17,7 +17,7 @@ class Servable:
 
     def __init__(self, model: LoadedModel, loop: asyncio.AbstractEventLoop) -> None:
         self.model = model
-        self.pool = InferRequestPool(model.compiled, model.nireq, loop)
+        self.pool = InferRequestPool(model.compiled, model.nireq, loop, model.requests)
         self.inflight = 0
         self._drained: asyncio.Event | None = None
 

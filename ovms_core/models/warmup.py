@@ -21,7 +21,7 @@ def warmup_inputs(model: LoadedModel) -> dict[int, ov.Tensor]:
 
 
 def _zeros(info: TensorInfo) -> ov.Tensor:
-    shape = [d.lo if d.lo == d.hi else max(d.lo, 1) for d in info.dims]
+    shape = [d.lo if d.lo == d.hi >= 0 else max(d.lo, 1) for d in info.dims]
     if info.datatype.kserve == "BYTES":
         return ov.Tensor(np.full(shape, "", dtype=np.str_))
     return ov.Tensor(np.zeros(shape, dtype=info.datatype.numpy))
@@ -30,18 +30,19 @@ def _zeros(info: TensorInfo) -> ov.Tensor:
 def warm_up(model: LoadedModel, count: int, what: str) -> None:
     """Run ``count`` inferences on generated data (blocking; called in a loader thread).
 
-    The first inferences of a compiled model pay for lazy initialisation; doing them here keeps
-    that cost off the first client requests. A failure is logged and does not fail the load:
-    generated zeros are not meaningful input for every model.
+    They go round the version's own infer requests, created here for its pool, so the first
+    client requests do not pay for lazy initialisation. A failure is logged and does not fail
+    the load: generated zeros are not meaningful input for every model.
     """
     if count <= 0:
         return
     try:
-        request = model.compiled.create_infer_request()
+        requests = [model.compiled.create_infer_request() for _ in range(model.nireq)]
         inputs = warmup_inputs(model)
-        for _ in range(count):
-            request.infer(inputs)
+        for index in range(count):
+            requests[index % len(requests)].infer(inputs)
     except Exception as error:  # OpenVINO raises RuntimeError subclasses
         log.warning("Warm-up of %s failed: %s", what, str(error).strip().splitlines()[0])
         return
+    model.requests = requests
     log.debug("Warmed up %s with %d inference(s)", what, count)

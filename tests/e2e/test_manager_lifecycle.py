@@ -1,6 +1,8 @@
 """The model manager's lifecycle guarantees, driven in-process where ordering must be exact."""
 
 import asyncio
+import json
+import logging
 import os
 import shutil
 import threading
@@ -9,13 +11,23 @@ import numpy as np
 import openvino as ov
 import pytest
 
-from ovms_core import InferInput, InferRequest, OvmsError, VersionState, hookimpl
-from ovms_core.config import ModelConfig, ServingConfig, VersionPolicy
+from ovms_core import (
+    ConfigError,
+    InferInput,
+    InferRequest,
+    OvmsError,
+    ReloadOutcome,
+    ServerSettings,
+    VersionState,
+    hookimpl,
+)
+from ovms_core.config import ModelConfig, ServingConfig, VersionPolicy, load_config_file
 from ovms_core.config.shapes import ShapeSetting
 from ovms_core.dataplane.dataplane import Dataplane
 from ovms_core.models.manager import ModelManager
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.hooks import Hooks
+from ovms_core.server import Server
 from ovms_core.testing.models import dummy_model, save_version
 
 
@@ -231,5 +243,57 @@ def test_cache_dir_holds_compiled_blobs_except_for_auto_shapes(tmp_path):
         await manager.apply(allowed)
         assert len(blobs()) == 2
         await manager.shutdown()
+
+    asyncio.run(scenario())
+
+
+def test_warmup_runs_before_a_version_serves(tmp_path, caplog):
+    save_version(dummy_model((-1, 10)), str(tmp_path / "m"), 1)
+
+    async def scenario():
+        manager = make_manager()
+        manager.warmup_inferences = 3
+        await manager.apply(config("m", tmp_path / "m"))
+        await manager.shutdown()
+
+    with caplog.at_level(logging.DEBUG, logger="ovms.modelmanager"):
+        asyncio.run(scenario())
+    messages = [r.getMessage() for r in caplog.records]
+    warmed = messages.index("Warmed up model m version 1 with 3 inference(s)")
+    available = next(i for i, m in enumerate(messages) if '"state": "AVAILABLE"' in m)
+    assert warmed < available
+
+
+def write_config(path, *models):
+    path.write_text(json.dumps({"model_config_list": [{"config": m} for m in models]}))
+
+
+def test_reload_config_semantics(tmp_path):
+    save_version(dummy_model(), str(tmp_path / "a"), 1)
+    save_version(dummy_model(), str(tmp_path / "b"), 1)
+    path = tmp_path / "config.json"
+    write_config(path, {"name": "a", "base_path": "a"})
+
+    async def scenario():
+        settings = ServerSettings(config_path=str(path), warmup_inferences=0)
+        server = Server(settings, load_config_file(str(path)), make_manager().hooks, DriverLoader())
+        await server.manager.apply(server.config)
+        assert await server.reload_config() == ReloadOutcome(changed=False)
+        write_config(path, {"name": "a", "base_path": "a"}, {"name": "b", "base_path": "b"})
+        # Two reloads at once (poller and endpoint) apply the new file once.
+        first, second = await asyncio.gather(server.reload_config(), server.reload_config())
+        assert (first.changed, second.changed) == (True, False)
+        assert server.manager.get("b").default.number == 1
+        path.write_text("{not json")
+        with pytest.raises(ConfigError, match="The file is not valid json"):
+            await server.reload_config()
+        assert server.manager.get("b").default.number == 1  # nothing changed
+        write_config(path, {"name": "b", "base_path": "b"})
+        assert (await server.reload_config()).changed
+        assert server.manager.get("a").versions[1].state == VersionState.END
+        save_version(dummy_model(), str(tmp_path / "b"), 2)  # a version folder: a change too
+        assert (await server.reload_config()).changed
+        assert server.manager.get("b").default.number == 2
+        await server.manager.shutdown()
 
     asyncio.run(scenario())
