@@ -97,8 +97,8 @@ class ModelManager:
         """Load what the policy selects, then retire what it no longer selects.
 
         Loading comes first so the default version switches from one AVAILABLE version to the
-        next without a gap. A version that left the selection keeps serving while no selected
-        version is AVAILABLE (its successor failed to load) and its folder still exists.
+        next without a gap. A version that left the selection keeps serving while every selected
+        version failed to load and its own folder still exists.
         """
         config = model.config
         try:
@@ -123,9 +123,9 @@ class ModelManager:
             for number, version in model.versions.items()
             if number not in wanted and version.state < VersionState.UNLOADING
         ]
-        if not any(model.versions[n].state == VersionState.AVAILABLE for n in wanted):
+        if wanted and not any(model.versions[n].state == VersionState.AVAILABLE for n in wanted):
             kept = [v for v in leaving if v.number in found and v.state == VersionState.AVAILABLE]
-            for version in kept:
+            for version in kept if any(loaded) else ():  # once, not at every failed retry
                 log.warning(
                     "Model %s version %d stays in service: no selected version is available",
                     config.name,
@@ -184,20 +184,22 @@ class ModelManager:
         task.add_done_callback(forget)
 
     def _failed(self, model: Model, version: ModelVersion, error: OvmsError) -> bool:
+        """Record a failed load; True unless it repeats the previous failure (logged once)."""
         repeated = version.error is not None and version.error.message == error.message
-        (log.debug if repeated else log.error)(
-            "Error loading model %s version %d: %s", model.name, version.number, error.message
-        )
         version.error = error
         if version.servable is None:
             version.set_state(VersionState.LOADING, StatusCode.UNKNOWN_ERROR)
             model.update_default()
-        else:
+        if repeated:
+            log.debug("Loading model %s version %d failed again", model.name, version.number)
+            return False
+        log.error(
+            "Error loading model %s version %d: %s", model.name, version.number, error.message
+        )
+        if version.servable is not None:
             log.warning(
                 "Model %s version %d keeps serving its previous load", model.name, version.number
             )
-        if repeated:
-            return False
         self.hooks.model_version_failed(model_name=model.name, version=version.number, error=error)
         return True
 
