@@ -221,6 +221,7 @@ def test_zero_failed_requests_while_versions_and_config_change(live_repository, 
         before = clients.count()
         wait_for(lambda: clients.count() > before + 20, "more requests")
 
+    print(f"{clients.sent} requests across the changes, {len(clients.failures)} failed")
     assert clients.failures == []
     # Each client saw every switch in order and never went back to a replaced version.
     assert clients.offsets == [[1.0, 2.0, 3.0, 1.0]] * len(clients.threads)
