@@ -17,6 +17,18 @@ CORE_PROPERTIES = {"CACHE_DIR", "CACHE_MODE", "ENABLE_MMAP", "ALLOW_AUTO_BATCHIN
 class CpuDevice(DeviceDriver):
     """Compiles for OpenVINO's CPU plugin after checking ``plugin_config`` keys."""
 
+    def __init__(self) -> None:
+        self._writable: dict[int, frozenset[str]] = {}
+
+    def _settable(self, core: ov.Core) -> frozenset[str]:
+        # Asked once per core: every SUPPORTED_PROPERTIES query leaks ~3 KiB in OpenVINO's
+        # Python binding, and the answer never changes.
+        key = id(core)
+        if key not in self._writable:
+            supported = core.get_property("CPU", "SUPPORTED_PROPERTIES")
+            self._writable[key] = frozenset(k for k, mode in supported.items() if mode != "RO")
+        return self._writable[key] | CORE_PROPERTIES
+
     def check(self, core: ov.Core, target_device: str, properties: dict[str, Any]) -> None:
         """Reject devices other than ``CPU`` and properties the CPU plugin does not know."""
         if target_device.strip().upper() != "CPU":
@@ -24,11 +36,7 @@ class CpuDevice(DeviceDriver):
                 StatusCode.DEVICE_WRONG_FORMAT,
                 f"the CPU driver takes target_device CPU, got {target_device!r}",
             )
-        supported = {
-            key
-            for key, mode in core.get_property("CPU", "SUPPORTED_PROPERTIES").items()
-            if mode != "RO"
-        } | CORE_PROPERTIES
+        supported = self._settable(core)
         unknown = sorted(set(properties) - supported)
         if unknown:
             raise OvmsError(
