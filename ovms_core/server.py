@@ -15,7 +15,7 @@ from ovms_core.config.server_settings import ServerSettings
 from ovms_core.config.serving_config import ServingConfig, load_config_file
 from ovms_core.dataplane.dataplane import Dataplane
 from ovms_core.metrics import Metrics
-from ovms_core.models.manager import ModelManager
+from ovms_core.models.manager import SHUTDOWN_SECONDS, ModelManager
 from ovms_core.models.repository import storage_scheme
 from ovms_core.pipelines.manager import PipelineManager
 from ovms_core.plugins.drivers import DriverLoader
@@ -60,13 +60,17 @@ class Server:
         self.core = ov.Core()
         if settings.cache_dir:
             self.core.set_property({"CACHE_DIR": settings.cache_dir})
-        self.manager = ModelManager(self.core, drivers, hooks)
+            log.info("Model cache is enabled: %s", settings.cache_dir)
+        self.manager = ModelManager(
+            self.core, drivers, hooks, warmup_inferences=settings.warmup_inferences
+        )
         self.metrics = Metrics.from_settings(settings, self.manager)
         self.pipelines = PipelineManager(self.manager, drivers)
         self.dataplane = Dataplane(self.manager, metrics=self.metrics, pipelines=self.pipelines)
         self.frontends: list[Frontend] = []
         self._config_failed = False
         self._stopping = asyncio.Event()
+        self._reload_lock = asyncio.Lock()
 
     def prepare(self) -> None:
         """Load every driver the configuration needs and let hook plugins check it."""
@@ -122,14 +126,24 @@ class Server:
             interval = self.settings.sequence_cleaner_poll_wait_minutes * 60
             tasks.append(asyncio.create_task(run_sequence_cleaner(self.manager, interval)))
         await self._stopping.wait()
+        await self._shut_down(context, tasks)
+
+    async def _shut_down(self, context: ServerContext, tasks: list[asyncio.Task[None]]) -> None:
+        """Stop accepting, let running requests finish (bounded), close frontends, unload."""
         log.info("Stopping: no new connections; waiting for in-flight requests")
+        self.dataplane.ready = False
         self.hooks.server_stopping(context=context)
         for task in tasks:
             task.cancel()
+        deadline = asyncio.get_running_loop().time() + SHUTDOWN_SECONDS
+        for frontend in self.frontends:
+            await frontend.stop_accepting()
+        await self.manager.drain(SHUTDOWN_SECONDS)
         for frontend in self.frontends:
             await frontend.stop()
         await self.pipelines.shutdown()
-        await self.manager.shutdown()
+        # Requests that came in on open connections meanwhile finish too, within the bound.
+        await self.manager.shutdown(timeout=deadline - asyncio.get_running_loop().time())
         log.info("Server stopped")
 
     def stop(self) -> None:
@@ -140,7 +154,12 @@ class Server:
         """Re-read the config file when it changed (or last failed), then rescan versions.
 
         Raises ``ConfigError`` when the file cannot be read or is invalid; nothing changes then.
+        Concurrent calls (the poller and ``POST /v1/config/reload``) run one after the other.
         """
+        async with self._reload_lock:
+            return await self._reload()
+
+    async def _reload(self) -> ReloadOutcome:
         changed = config_changed = False
         if self.settings.config_path:
             try:

@@ -21,6 +21,10 @@ MODEL_FLAGS = (
     "batch_size",
     "shape",
     "layout",
+    "mean",
+    "scale",
+    "color_format",
+    "precision",
     "model_version_policy",
     "nireq",
     "target_device",
@@ -98,6 +102,12 @@ def add_server_flags(parser: argparse.ArgumentParser) -> None:
         default="/opt/cache" if os.path.isdir("/opt/cache") else "",
         help="OpenVINO compiled-model cache folder (default /opt/cache when it exists)",
     )
+    server.add_argument(
+        "--warmup_inferences",
+        type=_uint,
+        default=1,
+        help="inferences on generated data each model version runs before it serves; 0 disables",
+    )
     _flag(server, "metrics_enable", "serve Prometheus metrics on /metrics of the REST port")
     server.add_argument("--metrics_list", default="", help="comma list of metric families")
     server.add_argument("--allowed_origins", default="*", help="CORS Access-Control-Allow-Origin")
@@ -125,6 +135,23 @@ def add_server_flags(parser: argparse.ArgumentParser) -> None:
     )
     single.add_argument(
         "--layout", default=None, help='layout such as "NHWC:NCHW", or a JSON object by tensor name'
+    )
+    single.add_argument(
+        "--mean", default=None, help="value or per-channel list subtracted (needs --layout)"
+    )
+    single.add_argument(
+        "--scale", default=None, help="value or per-channel list divided by (needs --layout)"
+    )
+    single.add_argument(
+        "--color_format",
+        default=None,
+        help="TARGET:SOURCE color formats (RGB, BGR, GRAY, NV12, NV12_2, I420, I420_3; "
+        "needs --layout)",
+    )
+    single.add_argument(
+        "--precision",
+        default=None,
+        help="TARGET:SOURCE precisions, e.g. uint8:fp32: the client sends TARGET (needs --layout)",
     )
     single.add_argument(
         "--model_version_policy",
@@ -199,6 +226,7 @@ def settings_from_args(args: argparse.Namespace, extra_names: tuple[str, ...] = 
         file_system_poll_wait_seconds=args.file_system_poll_wait_seconds,
         sequence_cleaner_poll_wait_minutes=args.sequence_cleaner_poll_wait_minutes,
         cache_dir=args.cache_dir,
+        warmup_inferences=args.warmup_inferences,
         metrics_enable=metrics_enable,
         metrics_list=metrics_list,
         allowed_origins=args.allowed_origins,

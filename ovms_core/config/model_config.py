@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ovms_core.config.errors import ConfigError
+from ovms_core.config.preprocessing import Preprocessing
 from ovms_core.config.schema import (
     Path,
     check_object,
@@ -67,6 +68,7 @@ class ModelConfig:
     batch_size: BatchSetting | None = None
     shape: ShapeSetting | None = None
     layout: LayoutSetting | None = None
+    preprocessing: Preprocessing | None = None
     version_policy: VersionPolicy = field(default_factory=VersionPolicy)
     allow_cache: bool = False
     stateful: bool = False
@@ -124,6 +126,7 @@ class ModelConfig:
             batch_size=batch_size,
             shape=shape,
             layout=LayoutSetting.parse(values.get("layout"), (*path, "layout")),
+            preprocessing=Preprocessing.parse(values, path),
             version_policy=(
                 VersionPolicy()
                 if policy is None

@@ -27,6 +27,8 @@ class ServerSettings:
     file_system_poll_wait_seconds: int = 1
     sequence_cleaner_poll_wait_minutes: int = 5
     cache_dir: str = ""
+    warmup_inferences: int = 1
+    """Inferences on generated data each version runs before it becomes AVAILABLE."""
     metrics_enable: bool = False
     metrics_list: tuple[str, ...] = ()
     allowed_origins: str = "*"

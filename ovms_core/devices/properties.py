@@ -23,10 +23,20 @@ __all__ = [
 CORE_PROPERTIES = frozenset({"CACHE_DIR", "CACHE_MODE", "ENABLE_MMAP", "ALLOW_AUTO_BATCHING"})
 
 
+_WRITABLE: dict[tuple[int, str], frozenset[str]] = {}
+
+
 def writable_properties(core: ov.Core, family: str) -> frozenset[str]:
-    """The properties of device ``family`` that may be set (``SUPPORTED_PROPERTIES`` not RO)."""
-    supported = core.get_property(family, "SUPPORTED_PROPERTIES")
-    return frozenset(key for key, mode in supported.items() if mode != "RO")
+    """The properties of device ``family`` that may be set (``SUPPORTED_PROPERTIES`` not RO).
+
+    Asked once per core and family: each ``SUPPORTED_PROPERTIES`` query leaks a few KiB in
+    OpenVINO's Python binding, and the answer never changes.
+    """
+    key = (id(core), family)
+    if key not in _WRITABLE:
+        supported = core.get_property(family, "SUPPORTED_PROPERTIES")
+        _WRITABLE[key] = frozenset(k for k, mode in supported.items() if mode != "RO")
+    return _WRITABLE[key]
 
 
 def check_property_keys(target: str, valid: Collection[str], properties: Mapping[str, Any]) -> None:

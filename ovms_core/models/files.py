@@ -14,7 +14,8 @@ def find_model_file(folder: str) -> str:
     """The path to pass to ``Core.read_model`` for the model stored in ``folder``.
 
     Order: ``.xml`` with ``.bin``, ``.onnx``, ``.pdmodel`` with ``.pdiparams``, ``.pb``
-    (``saved_model.pb`` means the folder), ``.tflite``.
+    (``saved_model.pb`` means the folder, even beside other ``.pb`` files such as the
+    ``fingerprint.pb`` TensorFlow writes), ``.tflite``.
     """
     try:
         names = sorted(os.listdir(folder))
@@ -34,9 +35,11 @@ def find_model_file(folder: str) -> str:
     pdmodel = first(".pdmodel")
     if pdmodel and first(".pdiparams"):
         return os.path.join(folder, pdmodel)
+    if "saved_model.pb" in names:
+        return folder
     pb = first(".pb")
     if pb:
-        return folder if pb == "saved_model.pb" else os.path.join(folder, pb)
+        return os.path.join(folder, pb)
     tflite = first(".tflite")
     if tflite:
         return os.path.join(folder, tflite)

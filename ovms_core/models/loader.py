@@ -17,6 +17,7 @@ from ovms_core.devices.availability import openvino_reason
 from ovms_core.devices.execution import execution_info
 from ovms_core.errors import OvmsError
 from ovms_core.models.files import find_model_file
+from ovms_core.models.preprocessing import add_preprocessing
 from ovms_core.models.tensor_info import TensorInfo
 from ovms_core.plugins.interfaces import DeviceDriver
 from ovms_core.stateful.low_latency import apply_low_latency
@@ -26,7 +27,7 @@ from ovms_core.status_codes import StatusCode
 if TYPE_CHECKING:
     from ovms_core.plugins.hooks import Hooks
 
-__all__ = ["MAPPING_FILE", "LoadedModel", "device_family", "load_model"]
+__all__ = ["MAPPING_FILE", "LoadedModel", "device_family", "load_model", "uses_auto"]
 
 log = logging.getLogger("ovms.modelmanager")
 MAPPING_FILE = "mapping_config.json"
@@ -44,6 +45,8 @@ class LoadedModel:
     streams: int = 0
     stateful: SequenceSettings | None = None
     """Sequence settings of a stateful model; None for a stateless one."""
+    requests: list[ov.InferRequest] = field(default_factory=list)
+    """Infer requests made (and warmed up) while loading; the pool creates any missing."""
 
 
 def device_family(target_device: str) -> str:
@@ -79,6 +82,8 @@ def load_model(
     properties = dict(config.plugin_config)
     if "NUM_STREAMS" not in properties and "PERFORMANCE_HINT" not in properties:
         properties["PERFORMANCE_HINT"] = "LATENCY"
+    if uses_auto(config) and not config.allow_cache and core.get_property("CACHE_DIR"):
+        properties["CACHE_DIR"] = ""  # OVMS keeps auto-shaped models out of the cache
     device.check(core, config.target_device, properties)
     try:
         compiled = device.compile(core, model, config.target_device, properties)
@@ -170,6 +175,8 @@ def _apply_layouts(
             info = ppp.input(inputs[name].get_any_name())
             info.tensor().set_layout(ov.Layout(spec.target))
             info.model().set_layout(ov.Layout(spec.source))
+            if config.preprocessing is not None:
+                add_preprocessing(info, config.preprocessing)
         else:
             out = ppp.output(outputs[name].get_any_name())
             out.model().set_layout(ov.Layout(spec.source))
@@ -209,29 +216,49 @@ def _apply_shapes(
             wanted[name] = spec
     new_shapes: dict[ov.Output, ov.PartialShape] = {}
     for name, spec in wanted.items():
+        port = inputs[name]
         if spec.auto:
+            # Served as dynamic dimensions: any shape is accepted without a reload.
             log.warning("Shape auto is deprecated. Use model dynamic shapes instead.")
+            new_shapes[port] = ov.PartialShape.dynamic(port.get_partial_shape().rank)
             continue
-        new_shapes[inputs[name]] = ov.PartialShape(spec.ov_text())
+        new_shapes[port] = ov.PartialShape(spec.ov_text())
     batch = config.batch_size
     if shape is None and batch is not None:
         if batch.auto:
             log.warning("Batch size auto is deprecated. Use model dynamic shapes instead.")
-        elif batch.dim is not None:
-            for name, port in inputs.items():
-                partial = port.get_partial_shape()
-                index = batch_index(layouts.get(name), partial.rank.get_length())
-                if index is None:
-                    continue
-                dims = [str(d) if d.is_static else "?" for d in partial]
-                dims[index] = batch.dim.ov_text()
-                new_shapes[port] = ov.PartialShape("[" + ",".join(dims) + "]")
+        size = "?" if batch.auto or batch.dim is None else batch.dim.ov_text()
+        for name, port in inputs.items():
+            partial = port.get_partial_shape()
+            index = batch_index(layouts.get(name), partial.rank.get_length())
+            if index is None:
+                continue
+            dims = [_ov_dim(d) for d in partial]
+            dims[index] = size
+            new_shapes[port] = ov.PartialShape("[" + ",".join(dims) + "]")
     if not new_shapes:
         return
     try:
         model.reshape(new_shapes)
     except Exception as error:
         raise OvmsError(StatusCode.RESHAPE_ERROR, openvino_reason(error)) from None
+
+
+def uses_auto(config: ModelConfig) -> bool:
+    """Whether ``shape`` or ``batch_size`` asks for ``auto``."""
+    shape = config.shape
+    auto_shape = shape is not None and (
+        (shape.anonymous is not None and shape.anonymous.auto)
+        or any(spec.auto for spec in shape.named.values())
+    )
+    return auto_shape or (config.batch_size is not None and config.batch_size.auto)
+
+
+def _ov_dim(dimension: ov.Dimension) -> str:
+    if dimension.is_static:
+        return str(dimension.get_length())
+    upper = dimension.get_max_length()
+    return "?" if upper < 0 else f"{dimension.get_min_length()}..{upper}"
 
 
 def batch_index(layout: LayoutSpec | None, rank: int) -> int | None:

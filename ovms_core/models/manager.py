@@ -20,27 +20,33 @@ from ovms_core.models.repository import list_versions, storage_scheme
 from ovms_core.models.servable import Servable
 from ovms_core.models.states import VersionState
 from ovms_core.models.version import ModelVersion
+from ovms_core.models.warmup import warm_up
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.hooks import Hooks
 from ovms_core.plugins.interfaces import DeviceDriver, StorageDriver
 from ovms_core.status_codes import StatusCode
 
-__all__ = ["ModelManager"]
+__all__ = ["SHUTDOWN_SECONDS", "ModelManager"]
 
 log = logging.getLogger("ovms.modelmanager")
 T = TypeVar("T")
+SHUTDOWN_SECONDS = 10.0
 
 
 class ModelManager:
     """Owns every served model; all state changes happen on the event loop."""
 
-    def __init__(self, core: ov.Core, drivers: DriverLoader, hooks: Hooks) -> None:
+    def __init__(
+        self, core: ov.Core, drivers: DriverLoader, hooks: Hooks, *, warmup_inferences: int = 0
+    ) -> None:
         self.core = core
         self.drivers = drivers
         self.hooks = hooks
+        self.warmup_inferences = warmup_inferences
         self.models: dict[str, Model] = {}
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ovms-loader")
         self._lock = asyncio.Lock()
+        self._swapped_out: dict[Servable, asyncio.Task[None]] = {}
 
     def get(self, name: str) -> Model | None:
         """The model served under ``name``."""
@@ -55,7 +61,13 @@ class ModelManager:
                 if name not in wanted and not model.removed:
                     log.info("Model %s was removed from the configuration", name)
                     model.removed = True
-                    await asyncio.gather(*(self._retire(model, v) for v in model.versions.values()))
+                    await asyncio.gather(
+                        *(
+                            self._retire(model, v)
+                            for v in model.versions.values()
+                            if v.state < VersionState.UNLOADING
+                        )
+                    )
                     changed = True
             results = await asyncio.gather(
                 *(self._apply_model(model_config) for model_config in config.models)
@@ -83,6 +95,12 @@ class ModelManager:
         return await self._reconcile(model, reload_all=reload_all)
 
     async def _reconcile(self, model: Model, reload_all: bool) -> bool:
+        """Load what the policy selects, then retire what it no longer selects.
+
+        Loading comes first so the default version switches from one AVAILABLE version to the
+        next without a gap. A version that left the selection keeps serving while every selected
+        version failed to load and its own folder still exists.
+        """
         config = model.config
         try:
             storage = self._storage(config.base_path)
@@ -91,36 +109,51 @@ class ModelManager:
             log.error("Cannot list versions of model %s: %s", config.name, error.message)
             return False
         wanted = config.version_policy.select(found)
-        tasks = []
+        loads = []
         for number in sorted(wanted):
             version = model.versions.get(number)
             if version is None or version.state >= VersionState.UNLOADING:
                 version = ModelVersion(config.name, number)
                 model.versions[number] = version
-                tasks.append(self._load(model, version))
-            elif reload_all or version.state != VersionState.AVAILABLE:
-                tasks.append(self._load(model, version))
-        for number, version in model.versions.items():
-            if number not in wanted and version.state < VersionState.UNLOADING:
-                tasks.append(self._retire(model, version))
-        if tasks:
-            await asyncio.gather(*tasks)
-        return bool(tasks)
+                loads.append(self._load(model, version))
+            elif reload_all or version.servable is None:
+                loads.append(self._load(model, version))
+        loaded = await asyncio.gather(*loads)
+        leaving = [
+            version
+            for number, version in model.versions.items()
+            if number not in wanted and version.state < VersionState.UNLOADING
+        ]
+        if wanted and not any(model.versions[n].state == VersionState.AVAILABLE for n in wanted):
+            kept = [v for v in leaving if v.number in found and v.state == VersionState.AVAILABLE]
+            for version in kept if any(loaded) else ():  # once, not at every failed retry
+                log.warning(
+                    "Model %s version %d stays in service: no selected version is available",
+                    config.name,
+                    version.number,
+                )
+            leaving = [v for v in leaving if v not in kept]
+        await asyncio.gather(*(self._retire(model, v) for v in leaving))
+        return any(loaded) or bool(leaving)
 
-    async def _load(self, model: Model, version: ModelVersion) -> None:
-        """Load (or reload beside the current servable) and swap in atomically."""
+    async def _load(self, model: Model, version: ModelVersion) -> bool:
+        """Load (or reload beside the current servable), warm up and swap in atomically.
+
+        Returns whether anything visible changed: a version became AVAILABLE or newly failed.
+        """
         config = model.config
-        if version.servable is None:
+        if version.state == VersionState.START:
             version.set_state(VersionState.LOADING)
+        version.loading = True
         try:
             loaded = await self._run(self._load_blocking, config, version.number)
         except OvmsError as error:
-            self._failed(model, version, error)
-            return
+            return self._failed(model, version, error)
         except Exception as error:  # a loader bug must not take other versions down
             log.exception("Unexpected failure loading %s version %d", config.name, version.number)
-            self._failed(model, version, OvmsError(StatusCode.UNKNOWN_ERROR, str(error)))
-            return
+            return self._failed(model, version, OvmsError(StatusCode.UNKNOWN_ERROR, str(error)))
+        finally:
+            version.loading = False
         old = version.servable
         version.servable = Servable(loaded, asyncio.get_running_loop())
         version.error = None
@@ -134,26 +167,53 @@ class ModelManager:
         )
         self.hooks.model_version_loaded(model_name=config.name, version=version.number)
         if old is not None:
-            await old.drained()
+            self._swap_out(old)
+        return True
 
-    def _failed(self, model: Model, version: ModelVersion, error: OvmsError) -> None:
-        log.error(
-            "Error loading model %s version %d: %s", model.name, version.number, error.message
-        )
+    def _swap_out(self, servable: Servable) -> None:
+        """Forget a replaced servable once the requests still running on it finish."""
+        if servable.inflight == 0:
+            servable.close()
+            return
+        task = asyncio.get_running_loop().create_task(servable.drained())
+        self._swapped_out[servable] = task
+
+        def forget(_task: asyncio.Task[None]) -> None:
+            self._swapped_out.pop(servable, None)
+            servable.close()
+
+        task.add_done_callback(forget)
+
+    def _failed(self, model: Model, version: ModelVersion, error: OvmsError) -> bool:
+        """Record a failed load; True unless it repeats the previous failure (logged once)."""
+        repeated = version.error is not None and version.error.message == error.message
         version.error = error
         if version.servable is None:
             version.set_state(VersionState.LOADING, StatusCode.UNKNOWN_ERROR)
             model.update_default()
+        if repeated:
+            log.debug("Loading model %s version %d failed again", model.name, version.number)
+            return False
+        log.error(
+            "Error loading model %s version %d: %s", model.name, version.number, error.message
+        )
+        if version.servable is not None:
+            log.warning(
+                "Model %s version %d keeps serving its previous load", model.name, version.number
+            )
         self.hooks.model_version_failed(model_name=model.name, version=version.number, error=error)
+        return True
 
     def _load_blocking(self, config: ModelConfig, number: int) -> LoadedModel:
         storage = self._storage(config.base_path)
         device: DeviceDriver = self._driver("device", device_family(config.target_device))
         folder = storage.fetch_dir(storage.join(config.base_path, str(number)))
         try:
-            return load_model(self.core, config, number, folder, device, self.hooks)
+            loaded = load_model(self.core, config, number, folder, device, self.hooks)
         finally:
             storage.release_dir(folder)
+        warm_up(loaded, self.warmup_inferences, f"model {config.name} version {number}")
+        return loaded
 
     async def _retire(self, model: Model, version: ModelVersion) -> None:
         version.set_state(VersionState.UNLOADING)
@@ -161,21 +221,57 @@ class ModelManager:
         servable = version.servable
         if servable is not None:
             await servable.drained()
+            servable.close()
         version.servable = None
         version.set_state(VersionState.END)
         self.hooks.model_version_unloaded(model_name=model.name, version=version.number)
 
-    async def shutdown(self) -> None:
-        """Retire every version (after in-flight requests finish) and stop the loader threads."""
+    @property
+    def inflight(self) -> int:
+        """Requests running on any servable, replaced ones included."""
+        return sum(s.inflight for s in self._servables())
+
+    def _servables(self) -> set[Servable]:
+        current = {
+            version.servable
+            for model in self.models.values()
+            for version in model.versions.values()
+            if version.servable is not None
+        }
+        return current | set(self._swapped_out)
+
+    async def drain(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for running requests to finish; False if some remain."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while busy := [s for s in self._servables() if s.inflight]:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            try:
+                await asyncio.wait_for(asyncio.gather(*(s.drained() for s in busy)), remaining)
+            except TimeoutError:
+                return False
+        return True
+
+    async def shutdown(self, timeout: float = SHUTDOWN_SECONDS) -> None:
+        """Retire every version (waiting up to ``timeout`` for requests) and stop the loaders."""
+        if not await self.drain(timeout):
+            log.warning("%d request(s) still running at shutdown; unloading", self.inflight)
         async with self._lock:
-            await asyncio.gather(
-                *(
-                    self._retire(model, version)
-                    for model in self.models.values()
-                    for version in model.versions.values()
-                    if version.state < VersionState.UNLOADING
-                )
-            )
+            for model in self.models.values():
+                for version in model.versions.values():
+                    if version.state < VersionState.UNLOADING:
+                        version.set_state(VersionState.UNLOADING)
+                        if version.servable is not None and not version.servable.inflight:
+                            version.servable.close()
+                        version.servable = None
+                        version.set_state(VersionState.END)
+                        self.hooks.model_version_unloaded(
+                            model_name=model.name, version=version.number
+                        )
+                model.update_default()
+        self._swapped_out.clear()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def check_drivers(self, config: ServingConfig) -> None:

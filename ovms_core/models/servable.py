@@ -18,7 +18,7 @@ class Servable:
 
     def __init__(self, model: LoadedModel, loop: asyncio.AbstractEventLoop) -> None:
         self.model = model
-        self.pool = InferRequestPool(model.compiled, model.nireq, loop)
+        self.pool = InferRequestPool(model.compiled, model.nireq, loop, model.requests)
         self.inflight = 0
         self.sequences = SequenceManager(model.stateful) if model.stateful is not None else None
         """The sequences of a stateful model; a reload starts with none."""
@@ -33,6 +33,10 @@ class Servable:
         self.inflight -= 1
         if self.inflight == 0 and self._drained is not None:
             self._drained.set()
+
+    def close(self) -> None:
+        """Called once no request will use this servable again."""
+        self.pool.close()
 
     async def drained(self) -> None:
         """Wait until no request uses this servable."""

@@ -26,10 +26,15 @@ class ModelVersion:
         self.status = StatusCode.OK
         self.error: OvmsError | None = None
         self.servable: Servable | None = None
+        self.loading = False
+        """A load (first load, retry or reload beside the servable) is in progress."""
         self._changed = asyncio.Event()
 
     def set_state(self, state: VersionState, status: StatusCode = StatusCode.OK) -> None:
-        """Move to ``state`` and log the change as OVMS does."""
+        """Move to ``state`` and log the change as OVMS does (waiters are woken either way)."""
+        if (state, status) == (self.state, self.status):
+            self.notify()
+            return
         self.state = state
         self.status = status
         log.info(
@@ -40,8 +45,17 @@ class ModelVersion:
             state.name,
             status.name,
         )
+        self.notify()
+
+    def notify(self) -> None:
+        """Wake requests waiting in ``wait_available`` so they look at the version again."""
         self._changed.set()
         self._changed = asyncio.Event()
+
+    @property
+    def failed(self) -> bool:
+        """The last load failed, nothing serves the version and no retry is running."""
+        return self.servable is None and self.error is not None and not self.loading
 
     @property
     def error_code(self) -> str:
@@ -49,7 +63,11 @@ class ModelVersion:
         return self.status.name
 
     async def wait_available(self, timeout: float = LOADING_WAIT_SECONDS) -> Servable:
-        """The servable once AVAILABLE, waiting up to ``timeout`` while START or LOADING."""
+        """The servable once AVAILABLE, waiting up to ``timeout`` while START or LOADING.
+
+        A version whose load failed, with no retry running, answers at once: waiting could
+        only end in the same error.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -58,7 +76,7 @@ class ModelVersion:
             if self.state >= VersionState.UNLOADING:
                 raise OvmsError(StatusCode.MODEL_VERSION_NOT_LOADED_ANYMORE)
             remaining = deadline - loop.time()
-            if remaining <= 0:
+            if remaining <= 0 or self.failed:
                 raise OvmsError(StatusCode.MODEL_VERSION_NOT_LOADED_YET)
             try:
                 await asyncio.wait_for(self._changed.wait(), remaining)

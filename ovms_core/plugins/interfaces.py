@@ -111,6 +111,12 @@ class Frontend(ABC):
     async def start(self, context: ServerContext) -> None:
         """Start listening; return once the listener accepts connections."""
 
+    async def stop_accepting(self) -> None:  # noqa: B027 - optional step, default no-op
+        """Stop accepting new connections; calls already running go on.
+
+        Called at shutdown before the server waits for running requests; ``stop`` follows.
+        """
+
     @abstractmethod
     async def stop(self) -> None:
         """Stop accepting new calls and close the listener."""

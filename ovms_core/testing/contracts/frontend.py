@@ -59,6 +59,23 @@ class FrontendContract:
         assert listening
         assert not after
 
+    def test_shutdown_sequence_closes_the_listener(
+        self, frontend: Frontend, settings_for: object
+    ) -> None:
+        """The server calls ``stop_accepting`` (optional to implement), then ``stop``."""
+        port = free_port()
+        settings = settings_for(port)  # type: ignore[operator]
+
+        async def scenario() -> bool:
+            await frontend.stop_accepting()  # before start: harmless
+            await frontend.start(self._context(settings))
+            await frontend.stop_accepting()
+            await frontend.stop()
+            await asyncio.sleep(0.05)
+            return await asyncio.to_thread(_accepts, port)
+
+        assert not asyncio.run(scenario())
+
     def test_has_a_name(self, frontend: Frontend) -> None:
         assert frontend.name
 

@@ -81,6 +81,11 @@ class RestFrontend(Frontend):
         self._server = server
         log.info("REST server listening on port %d", settings.rest_port)
 
+    async def stop_accepting(self) -> None:
+        """Close the listening sockets; open connections keep being served."""
+        if self._server is not None:
+            self._server.stop()
+
     async def stop(self) -> None:
         """Stop listening, then close connections (bounded wait for in-flight requests)."""
         server, self._server = self._server, None
