@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import weakref
 from collections import deque
 
 import openvino as ov
@@ -22,32 +21,26 @@ __all__ = ["InferRequestPool"]
 class _Slot:
     """One infer request and the future of its current run."""
 
-    __slots__ = ("__weakref__", "future", "inputs", "loop", "request")
+    __slots__ = ("future", "inputs", "loop", "request")
 
     def __init__(self, request: ov.InferRequest, loop: asyncio.AbstractEventLoop) -> None:
         self.request = request
         self.loop = loop
         self.future: asyncio.Future[None] | None = None
         self.inputs: object = None
-        # The request keeps its callback alive from C++, out of the garbage collector's sight:
-        # a callback holding the slot would make an uncollectable cycle that keeps the compiled
-        # model in memory after its version is unloaded.
-        slot = weakref.ref(self)
+        request.set_callback(self._completed, None)
 
-        def completed(_userdata: object) -> None:
-            target = slot()
-            if target is not None:
-                target._completed()
-
-        request.set_callback(completed, None)
-
-    def _completed(self) -> None:
+    def _completed(self, _userdata: object) -> None:
         # Runs in an OpenVINO thread.
         future = self.future
         if future is not None:
             # A loop closed at shutdown raises RuntimeError: nobody waits for this any more.
             with contextlib.suppress(RuntimeError):
                 self.loop.call_soon_threadsafe(_resolve, future)
+
+
+def _ignore(_userdata: object) -> None:
+    """A completion callback that holds no references."""
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
@@ -117,13 +110,19 @@ class InferRequestPool:
         self._idle.append(slot)
 
     def close(self) -> None:
-        """Let OpenVINO finish the bookkeeping of every idle request before they are freed.
+        """Release every idle request's native resources once its version is unloaded.
 
         An infer request freed right after its completion callback, without a ``wait``, leaks
         native memory (about 150 KiB a version for a tiny model); ``wait`` returns at once here.
+        The callback, kept alive from C++ out of the garbage collector's sight, is replaced by
+        one that holds nothing, so the request no longer keeps its slot (and the compiled
+        model) alive. Collection is then by reference counting, on the loop's thread: a
+        collectable request could otherwise be freed by a garbage collection that happens to
+        run in an OpenVINO callback thread, which crashes.
         """
         for slot in self._idle:
             slot.request.wait()
+            slot.request.set_callback(_ignore, None)
 
     async def run(self, slot: _Slot, inputs: object = None) -> None:
         """Start inference on ``slot`` (inputs already set) and wait for it to finish.
