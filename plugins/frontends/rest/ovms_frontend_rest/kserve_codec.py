@@ -258,8 +258,10 @@ def encode_infer_result(result: InferResult, decoded: DecodedRequest) -> tuple[b
             tails.append(blob)
         elif output.datatype == "BYTES":
             entry["data"] = [_text(v) for v in output.data.reshape(-1)]
-        elif output.datatype in ("FP16", "BF16"):
+        elif output.datatype == "FP16":
             entry["data"] = output.data.reshape(-1).astype(np.float32)
+        elif output.datatype == "BF16":
+            entry["data"] = bf16_to_float32(output.data.reshape(-1))
         else:
             entry["data"] = output.data.reshape(-1)
         outputs.append(entry)
@@ -274,6 +276,11 @@ def encode_infer_result(result: InferResult, decoded: DecodedRequest) -> tuple[b
     if not tails:
         return head, None
     return b"".join([head, *tails]), len(head)
+
+
+def bf16_to_float32(words: np.ndarray) -> np.ndarray:
+    """Values of bfloat16 data held as 16-bit words (any 2-byte dtype): float32 top halves."""
+    return (words.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
 
 
 def _binary(data: np.ndarray, datatype: str) -> bytes:

@@ -220,3 +220,11 @@ def test_result_parameters_become_response_parameters():
     document = orjson.loads(encode_infer_result(result, decoded)[0])
     assert document["parameters"] == {"sequence_id": 12}
     assert list(document) == ["model_name", "model_version", "parameters", "outputs"]
+
+
+def test_bf16_json_output_has_the_float_values():
+    from ovms_frontend_rest.kserve_codec import bf16_to_float32
+
+    values = np.array([1.5, -2.0, 3.25], dtype=np.float32)
+    words = (values.view(np.uint32) >> 16).astype(np.uint16).view(np.float16)
+    np.testing.assert_array_equal(bf16_to_float32(words), values)
