@@ -307,3 +307,12 @@ def test_keep_alive_connection_serves_many_requests(server):
         assert connection.getresponse().status == 200
     finally:
         connection.close()
+
+
+@pytest.mark.parametrize("path", ["/v2/models/../infer", "/v1/models/%2e%2e/metadata"])
+def test_paths_with_dot_dot_escapes_are_refused(server, path):
+    status, _, body = call(server, "GET", path)
+    assert (status, error_of(body)) == (
+        400,
+        "The provided base path is invalid or doesn't exists",
+    )

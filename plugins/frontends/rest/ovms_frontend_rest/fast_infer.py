@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import urllib.parse
 from http import HTTPStatus
 from time import perf_counter
 
@@ -79,6 +80,9 @@ class _Dispatch(tornado.httputil.HTTPMessageDelegate):
         headers: tornado.httputil.HTTPHeaders,
     ) -> None:
         assert isinstance(start_line, tornado.httputil.RequestStartLine)
+        if ".." in urllib.parse.unquote(start_line.path):
+            self.delegate = _Refusal(self.router, self.request_conn, StatusCode.PATH_INVALID)
+            return
         match = INFER_PATH.fullmatch(start_line.path) if start_line.method == "POST" else None
         if match is not None and "%" not in start_line.path:
             self.delegate = KServeInferDelegate(self.router, self.request_conn, match, headers)
@@ -164,21 +168,48 @@ class KServeInferDelegate(tornado.httputil.HTTPMessageDelegate):
         self._write(200, payload, json_length)
 
     def _write(self, status: int, payload: bytes, json_length: int | None) -> None:
-        headers = tornado.httputil.HTTPHeaders(self.router.cors)
-        headers["Content-Type"] = "application/json"
-        headers["Content-Length"] = str(len(payload))
-        if json_length is not None:
-            headers["Inference-Header-Content-Length"] = str(json_length)
-        start_line = (
-            _OK
-            if status == 200
-            else tornado.httputil.ResponseStartLine("HTTP/1.1", status, HTTPStatus(status).phrase)
-        )
-        try:
-            self.connection.write_headers(start_line, headers, payload)
-            self.connection.finish()
-        except tornado.iostream.StreamClosedError:
-            log.debug("client of %s closed the connection before the answer", self.model_name)
+        _answer(self.router, self.connection, status, payload, json_length)
 
     def on_connection_close(self) -> None:
         self.body = bytearray()
+
+
+class _Refusal(tornado.httputil.HTTPMessageDelegate):
+    """Answers any request with one OVMS error (a path with a ``..`` escape, for example)."""
+
+    def __init__(
+        self,
+        router: FastPathRouter,
+        connection: tornado.httputil.HTTPConnection,
+        code: StatusCode,
+    ) -> None:
+        self.router = router
+        self.connection = connection
+        self.error = OvmsError(code)
+
+    def finish(self) -> None:
+        _answer(self.router, self.connection, status_of(self.error), error_body(self.error), None)
+
+
+def _answer(
+    router: FastPathRouter,
+    connection: tornado.httputil.HTTPConnection,
+    status: int,
+    payload: bytes,
+    json_length: int | None,
+) -> None:
+    headers = tornado.httputil.HTTPHeaders(router.cors)
+    headers["Content-Type"] = "application/json"
+    headers["Content-Length"] = str(len(payload))
+    if json_length is not None:
+        headers["Inference-Header-Content-Length"] = str(json_length)
+    start_line = (
+        _OK
+        if status == 200
+        else tornado.httputil.ResponseStartLine("HTTP/1.1", status, HTTPStatus(status).phrase)
+    )
+    try:
+        connection.write_headers(start_line, headers, payload)
+        connection.finish()
+    except tornado.iostream.StreamClosedError:
+        log.debug("a client closed its connection before the answer")
