@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEMO_MODEL := demo/models/open_nsfw/1/model.onnx
+DEMO_MODEL := demo/models/dummy/1/model.xml
 DEFAULT_PLUGINS := plugins/storage/local plugins/devices/cpu plugins/frontends/rest \
 	plugins/frontends/grpc plugins/nodes/image
 
