@@ -101,6 +101,23 @@ def test_grpc_interleaved_sequences(predict):
     )
 
 
+def test_grpc_concurrent_requests_of_several_sequences(predict):
+    """All requests in flight at once: each sequence's total misses none of its updates."""
+    sequences = {401: 1.0, 402: 10.0, 403: 100.0}
+    for sequence_id in sequences:
+        assert grpc_total(predict(grpc_request(0, sequence_id=sequence_id, control=1)))[0] == 0
+    calls = [
+        predict.future(grpc_request(value, sequence_id=sequence_id))
+        for _ in range(8)
+        for sequence_id, value in sequences.items()
+    ]
+    for call in calls:
+        call.result(timeout=60)
+    for sequence_id, value in sequences.items():
+        end = grpc_request(value, sequence_id=sequence_id, control=2)
+        assert grpc_total(predict(end)) == (9 * value, [sequence_id])
+
+
 def test_grpc_server_chosen_sequence_id(predict):
     first, (chosen,) = grpc_total(predict(grpc_request(4, control=1)))
     assert first == 4.0 and chosen > 0
