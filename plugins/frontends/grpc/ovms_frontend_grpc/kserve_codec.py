@@ -2,6 +2,10 @@
 
 Raw contents become numpy views of the message's bytes and outputs go back as raw bytes: no
 Python list of elements on that path. Typed ``contents`` are read with ``np.fromiter``.
+
+Request ``parameters`` reach the dataplane as Python values (a stateful model reads
+``sequence_id``, ``sequence_start`` and ``sequence_end`` there, as ``tritonclient`` sends them);
+result parameters (a stateful model's ``sequence_id``) go back in the response's ``parameters``.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ __all__ = [
 ]
 
 _INT64_MAX = 2**63 - 1
+_UINT64_MAX = 2**64 - 1
 _LENGTH = struct.Struct("<I")
 
 # datatype -> (InferTensorContents field, dtype of that field's elements)
@@ -133,6 +138,19 @@ def _parameters(parameters: Mapping[str, pb.InferParameter]) -> dict[str, Any]:
     return decoded
 
 
+def _parameter(value: Any) -> pb.InferParameter:
+    """One response parameter; integers beyond int64 go in ``uint64_param``."""
+    if isinstance(value, bool):
+        return pb.InferParameter(bool_param=value)
+    if isinstance(value, int):
+        if _INT64_MAX < value <= _UINT64_MAX:
+            return pb.InferParameter(uint64_param=value)
+        return pb.InferParameter(int64_param=value)
+    if isinstance(value, float):
+        return pb.InferParameter(double_param=value)
+    return pb.InferParameter(string_param=str(value))
+
+
 def split_bytes(raw: bytes, name: str) -> np.ndarray:
     """Elements of a raw BYTES buffer: each a little-endian uint32 length, then the bytes."""
     items: list[bytes] = []
@@ -179,6 +197,7 @@ def encode_infer_response(result: InferResult) -> pb.ModelInferResponse:
             tensor(name=o.name, datatype=o.datatype, shape=o.data.shape) for o in result.outputs
         ],
         raw_output_contents=[_raw(o) for o in result.outputs],
+        parameters={key: _parameter(value) for key, value in result.parameters.items()},
     )
 
 

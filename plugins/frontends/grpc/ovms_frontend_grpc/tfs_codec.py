@@ -2,7 +2,12 @@
 
 ``tensor_content`` becomes a numpy view and numeric outputs go back in ``tensor_content``;
 typed ``*_val`` fields are read with ``np.fromiter``. FP16 outputs use ``half_val`` and strings
-``string_val``, as OVMS writes them.
+``string_val``, as OVMS writes them. ``string_val`` inputs (strings, encoded images) become BYTES.
+
+Stateful models: the special inputs ``sequence_id`` (``uint64_val``) and
+``sequence_control_input`` (``uint32_val``) are ordinary inputs to the dataplane, passed on as
+received (the kernel answers wrong fields and types with the OVMS errors); the response adds the
+sequence id as the output ``sequence_id`` (DT_UINT64, shape ``[1]``, in ``uint64_val``).
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ __all__ = [
     "requested_version",
 ]
 
+SEQUENCE_ID = "sequence_id"
+"""The stateful-model special input, and the result parameter and output with the id."""
 SIGNATURE_DEF = "signature_def"
 SIGNATURE_NAME = "serving_default"
 
@@ -157,6 +164,12 @@ def encode_predict_response(result: InferResult) -> predict_pb2.PredictResponse:
             tensor.half_val.extend(np.ascontiguousarray(data).view(np.uint16).reshape(-1))
         else:
             tensor.tensor_content = data.tobytes()
+    sequence_id = result.parameters.get(SEQUENCE_ID)
+    if sequence_id is not None:
+        tensor = response.outputs[SEQUENCE_ID]
+        tensor.dtype = types_pb2.DT_UINT64
+        tensor.tensor_shape.dim.add(size=1)
+        tensor.uint64_val.append(sequence_id)
     return response
 
 

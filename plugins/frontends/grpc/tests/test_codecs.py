@@ -174,6 +174,17 @@ def test_response_is_raw_with_bytes_prefixed():
     assert not response.outputs[0].HasField("contents")
 
 
+def test_result_parameters_become_response_parameters():
+    result = InferResult(
+        "m", 1, "", [], lambda: None, {"sequence_id": 42, "big": 2**64 - 1, "flag": True}
+    )
+    parameters = encode_infer_response(result).parameters
+    assert parameters["sequence_id"].int64_param == 42
+    assert parameters["big"].uint64_param == 2**64 - 1
+    assert parameters["flag"].bool_param is True
+    assert not encode_infer_response(_result()).parameters
+
+
 def test_kserve_metadata():
     metadata = ModelMetadata(
         "m", ["1", "2"], "OpenVINO", [TensorMetadata("in", "FP32", [-1, 3])], [], version=2
@@ -259,6 +270,50 @@ def test_predict_response_as_ovms_writes_it():
     )
     assert (s.dtype, list(s.string_val)) == (types_pb2.DT_STRING, [b"z"])
     assert not response.HasField("model_spec")
+
+
+def test_predict_response_adds_the_sequence_id_output():
+    result = InferResult(
+        "m",
+        1,
+        "",
+        [OutputTensor("sum", "FP32", np.ones((1, 2), np.float32))],
+        lambda: None,
+        {"sequence_id": 2**64 - 1},
+    )
+    response = encode_predict_response(result)
+    sequence = response.outputs["sequence_id"]
+    assert sequence.dtype == types_pb2.DT_UINT64
+    assert [d.size for d in sequence.tensor_shape.dim] == [1]
+    assert list(sequence.uint64_val) == [2**64 - 1]
+    assert "sequence_id" not in encode_predict_response(_result()).outputs
+
+
+def test_special_inputs_and_string_val_reach_the_dataplane():
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = "m"
+    sequence = request.inputs["sequence_id"]
+    sequence.dtype = types_pb2.DT_UINT64
+    sequence.tensor_shape.dim.add(size=1)
+    sequence.uint64_val.append(9)
+    control = request.inputs["sequence_control_input"]
+    control.dtype = types_pb2.DT_UINT32  # no tensor_shape: shape []
+    control.uint32_val.append(1)
+    image = request.inputs["image"]
+    image.dtype = types_pb2.DT_STRING
+    image.tensor_shape.dim.add(size=2)
+    image.string_val.extend([b"\x89PNG", b""])
+    inputs = {i.name: i for i in decode_predict_request(request).inputs}
+    assert (inputs["sequence_id"].datatype, list(inputs["sequence_id"].shape)) == ("UINT64", [1])
+    assert inputs["sequence_id"].values.tolist() == [9]
+    assert inputs["sequence_id"].values.dtype == np.uint64
+    assert (inputs["sequence_control_input"].datatype, inputs["sequence_control_input"].shape) == (
+        "UINT32",
+        [],
+    )
+    assert inputs["sequence_control_input"].values.tolist() == [1]
+    assert (inputs["image"].datatype, inputs["image"].label) == ("BYTES", "DT_STRING")
+    assert inputs["image"].values.tolist() == [b"\x89PNG", b""]
 
 
 def test_tfs_metadata_packs_a_signature_def_map():

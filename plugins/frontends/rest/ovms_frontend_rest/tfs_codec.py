@@ -4,7 +4,8 @@ Requests are decoded against the servable's inputs, as OVMS does: JSON numbers t
 precision (a float sent to an INT32 input is truncated), inputs the servable does not have are
 parsed and then dropped, JSON strings and ``{"b64": ...}`` objects become BYTES tensors. The
 stateful-model inputs ``sequence_id`` (UINT64) and ``sequence_control_input`` (UINT32) are kept
-even though they are not model inputs.
+even though they are not model inputs, and a stateful model's answer carries the sequence id as
+one more output, ``sequence_id`` (``[<id>]`` in the column format, ``<id>`` per row).
 
 JSON goes through orjson both ways: on a 1x224x224x3 float tensor it parses about twice as fast
 as the standard library and writes numpy arrays directly, about twenty times faster than
@@ -36,6 +37,7 @@ __all__ = ["SPECIAL_INPUTS", "DecodedPredict", "decode_predict", "encode_predict
 
 SPECIAL_INPUTS = {"sequence_id": "UINT64", "sequence_control_input": "UINT32"}
 """Inputs of stateful models that are not model inputs, with their datatypes."""
+_SEQUENCE_ID = "sequence_id"
 _STRING_INPUTS = ("BYTES", "UINT8")
 """Input datatypes that accept JSON strings (b64 objects are accepted by every input)."""
 _MAX_DIMS = 64
@@ -213,6 +215,9 @@ def encode_predict(result: InferResult, row: bool) -> bytes:
     One output is written bare; several are keyed by name (per batch row for ``predictions``).
     """
     outputs = [(output.name, _json_value(output)) for output in result.outputs]
+    sequence_id = result.parameters.get(_SEQUENCE_ID)
+    if sequence_id is not None:
+        outputs.append((_SEQUENCE_ID, np.array([sequence_id], np.uint64)))
     document: dict[str, Any]
     if not row:
         value = outputs[0][1] if len(outputs) == 1 else dict(outputs)

@@ -250,3 +250,14 @@ def test_other_precisions():
     assert orjson.loads(body) == {
         "outputs": {"h": [[0.5, -2.0]], "bf": [1.5], "f": [True, False], "s": 3}
     }
+
+
+def test_the_sequence_id_is_one_more_output():
+    outputs = [OutputTensor("sum", "FP32", np.array([[1.5, 2.5]], np.float32))]
+    result = InferResult("m", 1, "", outputs, lambda: None, {"sequence_id": 2**64 - 1})
+    assert orjson.loads(encode_predict(result, row=False)) == {
+        "outputs": {"sum": [[1.5, 2.5]], "sequence_id": [2**64 - 1]}
+    }
+    assert orjson.loads(encode_predict(result, row=True)) == {
+        "predictions": [{"sum": [1.5, 2.5], "sequence_id": 2**64 - 1}]
+    }
