@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Coroutine
 from typing import Any, ClassVar
 
@@ -28,11 +27,16 @@ _NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 
 
 def server_options(settings: ServerSettings) -> list[tuple[str, Any]]:
-    """OVMS defaults (1 GiB messages, streams per connection = cores), then the user's args."""
+    """OVMS defaults (1 GiB messages), then the user's args.
+
+    OVMS also limits concurrent streams per connection to the number of cores. Not here: a
+    cancelled call keeps its stream until its handler returns, and with such a low limit a
+    client's next call on the same connection is refused (UNAVAILABLE, REFUSED_STREAM).
+    ``--grpc_channel_arguments grpc.max_concurrent_streams=N`` sets a limit.
+    """
     options: dict[str, Any] = {
         "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
         "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
-        "grpc.max_concurrent_streams": os.cpu_count() or 1,
         # Several workers share the port; one worker must fail on a port already taken.
         "grpc.so_reuseport": 1 if settings.grpc_workers > 1 else 0,
     }
