@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -133,7 +134,21 @@ def _serve_or_validate(
     except OSError as error:
         log.error("Cannot serve: %s", error)
         return 1
+    _exit_now(0)
     return 0
+
+
+def _exit_now(code: int) -> None:
+    """End the process once serving has stopped cleanly, skipping native teardown.
+
+    Every model is unloaded by then; what is left are OpenVINO's and gRPC's native thread pools,
+    whose destruction during interpreter finalization can abort the process ("terminate called
+    without an active exception") and turn a clean stop into a failure exit code.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _kernel_dests() -> set[str]:
