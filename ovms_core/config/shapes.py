@@ -78,6 +78,16 @@ class ShapeSpec:
         )
 
 
+def _object_text(raw: Any, path: Path, code: StatusCode) -> Any:
+    """A flag value holding a JSON object (``'{"in": "(1,3)"}'``) parsed; other values as given."""
+    if not (isinstance(raw, str) and raw.strip().startswith("{")):
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ConfigError(code.message, path=path, value=raw, code=code) from None
+
+
 @dataclass(frozen=True)
 class ShapeSetting:
     """The ``shape`` setting: one anonymous shape or shapes by input name."""
@@ -90,16 +100,7 @@ class ShapeSetting:
         """Parse a shape string, a JSON object text, or an object of input name to shape."""
         if raw is None:
             return None
-        if isinstance(raw, str) and raw.strip().startswith("{"):
-            try:
-                raw = json.loads(raw)
-            except ValueError:
-                raise ConfigError(
-                    StatusCode.SHAPE_WRONG_FORMAT.message,
-                    path=path,
-                    value=raw,
-                    code=StatusCode.SHAPE_WRONG_FORMAT,
-                ) from None
+        raw = _object_text(raw, path, StatusCode.SHAPE_WRONG_FORMAT)
         if isinstance(raw, dict):
             return cls(named={k: ShapeSpec.parse(v, (*path, k)) for k, v in raw.items()})
         return cls(anonymous=ShapeSpec.parse(raw, path))
@@ -174,16 +175,7 @@ class LayoutSetting:
         """Parse a layout string, a JSON object text, or an object of tensor name to layout."""
         if raw is None:
             return None
-        if isinstance(raw, str) and raw.strip().startswith("{"):
-            try:
-                raw = json.loads(raw)
-            except ValueError:
-                raise ConfigError(
-                    StatusCode.LAYOUT_WRONG_FORMAT.message,
-                    path=path,
-                    value=raw,
-                    code=StatusCode.LAYOUT_WRONG_FORMAT,
-                ) from None
+        raw = _object_text(raw, path, StatusCode.LAYOUT_WRONG_FORMAT)
         if isinstance(raw, dict):
             return cls(named={k: LayoutSpec.parse(v, (*path, k)) for k, v in raw.items()})
         return cls(anonymous=LayoutSpec.parse(raw, path))
