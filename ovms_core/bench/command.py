@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import openvino as ov
 
-from ovms_core.bench.echo import echo_subprocess, encode_answer
+from ovms_core.bench.echo import REST_ECHO_MODULE, echo_subprocess, encode_answer
 from ovms_core.bench.http_load import build_post, fetch, measure_http
 from ovms_core.bench.inprocess import measure_in_process
 from ovms_core.bench.modes import BenchMode, BenchTarget, measure_calls
@@ -260,7 +260,7 @@ def _echo(
     status, headers, body = asyncio.run(fetch(target.host, target.rest_port, payload))
     if status != 200:
         raise SystemExit(f"{mode}: the server answered {status}: {body[:300]!r}")
-    return echo_subprocess("ovms_core.bench.echo_server", encode_answer(headers, body))
+    return echo_subprocess(REST_ECHO_MODULE, encode_answer(headers, body))
 
 
 def run_bench(args: argparse.Namespace) -> int:

@@ -2,9 +2,8 @@
 
 ``ovms bench`` records the real server's answer to its request, starts an echo server in a
 subprocess on a free port and loads it exactly like the real one: what remains is the cost of
-the transport (Tornado's HTTP/1 server here, below ``tornado.web`` as the REST frontend's infer
-path is; plugins bring their own, such as the gRPC one). Run as
-``python -m ovms_core.bench.echo_server PORT ANSWER_FILE``.
+the transport. The echo servers live with their frontends (the kernel imports neither Tornado
+nor gRPC): ``REST_ECHO_MODULE`` in the REST plugin, the gRPC one in the gRPC plugin.
 """
 
 from __future__ import annotations
@@ -19,9 +18,11 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-__all__ = ["echo_subprocess", "encode_answer"]
+__all__ = ["REST_ECHO_MODULE", "echo_subprocess", "encode_answer"]
 
 READY_SECONDS = 30.0
+REST_ECHO_MODULE = "ovms_frontend_rest.bench_echo"
+"""Run as ``python -m REST_ECHO_MODULE PORT ANSWER_FILE``; answers from ``encode_answer``."""
 
 
 def encode_answer(headers: Sequence[tuple[str, str]], body: bytes) -> bytes:

@@ -6,14 +6,14 @@ import json
 import pytest
 
 from ovms_core import echo_subprocess
-from ovms_core.bench.echo import encode_answer
+from ovms_core.bench.echo import REST_ECHO_MODULE, encode_answer
 from ovms_core.bench.http_load import build_post, fetch, measure_http
 
 
 def test_rest_echo_replays_the_recorded_answer():
     body = json.dumps({"outputs": [{"name": "y", "data": [1, 2]}]}).encode()
     answer = encode_answer([("Content-Type", "application/json")], body)
-    with echo_subprocess("ovms_core.bench.echo_server", answer) as port:
+    with echo_subprocess(REST_ECHO_MODULE, answer) as port:
         request = build_post("127.0.0.1", port, "/v2/models/m/infer", b"x" * 70_000, {})
         status, headers, received = asyncio.run(fetch("127.0.0.1", port, request))
         assert (status, received) == (200, body)

@@ -1,6 +1,8 @@
-"""The REST echo server of ``ovms bench`` (see ``ovms_core.bench.echo``).
+"""The REST transport ceiling of ``ovms bench``: Tornado's HTTP/1 server with no model.
 
-Run as ``python -m ovms_core.bench.echo_server PORT ANSWER_FILE``.
+Every request is read and answered with the REST server's recorded answer, by a delegate below
+``tornado.web`` as the frontend's infer path is (see ``ovms_core.bench.echo``). Run as
+``python -m ovms_frontend_rest.bench_echo PORT ANSWER_FILE``.
 """
 
 from __future__ import annotations
