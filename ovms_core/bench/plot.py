@@ -14,6 +14,7 @@ def plot_results(rows: list[dict[str, Any]], path: str) -> None:
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        import matplotlib.ticker
     except ImportError:
         raise SystemExit("--plot needs matplotlib: pip install 'ovms-core[plot]'") from None
     series: dict[str, list[dict[str, Any]]] = {}
@@ -28,6 +29,11 @@ def plot_results(rows: list[dict[str, Any]], path: str) -> None:
         right.plot(x, [p["p50_ms"] for p in points], style, marker="o", label=f"{name} p50")
     left.set(xlabel="concurrency", ylabel="requests/s", title="throughput", xscale="log")
     right.set(xlabel="concurrency", ylabel="ms", title="p50 latency", xscale="log", yscale="log")
+    right.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+    ticks = sorted({row["concurrency"] for row in rows})
+    for axes in (left, right):
+        axes.set_xticks(ticks, [str(t) for t in ticks])
+        axes.minorticks_off()
     left.legend(fontsize="small")
     right.legend(fontsize="x-small")
     figure.tight_layout()
