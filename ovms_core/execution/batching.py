@@ -3,11 +3,12 @@
 Requests whose inputs agree in everything but the batch dimension form a group. A group is sent
 when it holds ``max_batch_size`` samples or its first request has waited ``max_queue_delay_us``
 (at once with a delay of 0); sending it waits for a free infer request, and requests arriving
-meanwhile join it. So at low load nothing waits, and under load requests merge while the
-infer requests are busy anyway. Inputs are concatenated (one copy; a group of one is not
-copied); each request gets views of its rows of the outputs, and the infer request is released
-when the last of them is. When a merged inference fails, its requests are run one by one, so an
-error reaches only the request that causes it.
+meanwhile join it. With a delay of 0, a request that finds an infer request free and no group
+to join runs at once in its own task, as without batching. So at low load nothing waits, and
+under load requests merge while the infer requests are busy anyway. Inputs are concatenated
+(one copy; a group of one is not copied); each request gets views of its rows of the outputs,
+and the infer request is released when the last of them is. When a merged inference fails, its
+requests are run one by one, so an error reaches only the request that causes it.
 """
 
 from __future__ import annotations
@@ -109,6 +110,11 @@ class Batcher:
         index, first = arrays[0]
         entry = _Entry(arrays, outputs, first.shape[axes[index]], self._loop)
         group = self._groups.get(key)
+        pool = self._pool
+        if group is None and self._delay <= 0 and pool.busy < pool.size and not pool.queued:
+            # Nothing to wait for and nobody to merge with: run in this task, no dispatcher.
+            await self._run(await pool.acquire(), [entry])
+            return entry.future.result()
         if group is None:
             group = self._groups[key] = _Group()
         group.entries.append(entry)

@@ -211,3 +211,18 @@ def test_a_model_without_batch_dimension_fails_to_load(models, tmp_path):
 
     status = _serve(tmp_path, "flat", 4, 0, layout="C")(scenario)
     assert status.state != "AVAILABLE"
+
+
+def test_without_delay_every_request_gets_its_answer(models):
+    arrays = [np.full((1, 10), i, np.float32) for i in range(12)]
+
+    async def one(dataplane, array):
+        with await dataplane.infer(_request("dummy", array, "b")) as result:
+            return result.outputs[0].data.copy()
+
+    async def scenario(dataplane):
+        return await asyncio.gather(*(one(dataplane, a) for a in arrays))
+
+    outputs = _serve(models, "dummy", 4, 0, nireq=2)(scenario)
+    for array, output in zip(arrays, outputs, strict=True):
+        assert np.array_equal(output, array + 1)
