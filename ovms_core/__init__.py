@@ -4,6 +4,7 @@ This module is the public API for plugins: drivers subclass the interfaces here,
 use ``hookimpl``, and frontends call the ``Dataplane`` handed to them in a ``ServerContext``.
 """
 
+from ovms_core.bench.echo import echo_subprocess
 from ovms_core.bench.modes import BenchCall, BenchMode, BenchTarget
 from ovms_core.config import ConfigError, ModelConfig, ServerSettings, ServingConfig
 from ovms_core.dataplane.dataplane import Dataplane
@@ -89,6 +90,7 @@ __all__ = [
     "check_property_keys",
     "check_property_values",
     "device_family",
+    "echo_subprocess",
     "from_numpy",
     "hookimpl",
     "http_status",

@@ -9,15 +9,19 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import openvino as ov
 
-from ovms_core.bench.http_load import build_post, measure_http
+from ovms_core.bench.echo import REST_ECHO_MODULE, echo_subprocess, encode_answer
+from ovms_core.bench.http_load import build_post, fetch, measure_http
 from ovms_core.bench.inprocess import measure_in_process
 from ovms_core.bench.modes import BenchMode, BenchTarget, measure_calls
 from ovms_core.bench.stats import Measurement
@@ -25,7 +29,7 @@ from ovms_core.models.files import find_model_file
 
 __all__ = ["add_bench_parser", "run_bench"]
 
-MODES = ("rest-json", "rest-binary")
+MODES = ("rest-json", "rest-binary", "tfs-rest")
 
 
 def add_bench_parser(commands: Any, plugin_modes: Mapping[str, BenchMode] | None = None) -> None:
@@ -34,11 +38,12 @@ def add_bench_parser(commands: Any, plugin_modes: Mapping[str, BenchMode] | None
     all_modes = (*MODES, *sorted(plugin_modes))
     bench = commands.add_parser(
         "bench",
-        help="measure server throughput against in-process OpenVINO",
+        help="measure server throughput against in-process OpenVINO and the bare transport",
         description=(
-            "Start a server for one model (or use --rest_url), measure in-process OpenVINO "
-            "throughput for the same model and settings, then the server's throughput over "
-            "each mode, and print the ratios. All figures come from this one run."
+            "Start a server for one model (or use --rest_url), then for each concurrency "
+            "measure in-process OpenVINO for the same model and settings, the server over each "
+            "mode, and an echo server with no model over the same mode (the transport "
+            "ceiling), and print the ratios. All figures come from this one run."
         ),
     )
     bench.add_argument("--model_path", required=True, help="model folder with version folders")
@@ -54,12 +59,24 @@ def add_bench_parser(commands: Any, plugin_modes: Mapping[str, BenchMode] | None
         default='{"PERFORMANCE_HINT": "THROUGHPUT"}',
         help="OpenVINO properties used by both the server and the in-process reference",
     )
+    bench.add_argument(
+        "--dynamic_batching",
+        default="",
+        metavar="MAX[:DELAY_US]",
+        help="serve the model with dynamic batching (max batch size, max queue delay)",
+    )
+    bench.add_argument(
+        "--no_transport", action="store_true", help="skip the echo (transport ceiling) runs"
+    )
     bench.add_argument("--rest_url", default="", help="host:port of a running server to use")
     bench.add_argument(
         "--grpc_url", default="", help="host:port of that server's gRPC port (gRPC modes)"
     )
-    bench.set_defaults(plugin_modes=plugin_modes)
     bench.add_argument("--json", default="", help="also write the results to this JSON file")
+    bench.add_argument(
+        "--plot", default="", help="draw throughput and latency to this PNG (ovms-core[plot])"
+    )
+    bench.set_defaults(plugin_modes=plugin_modes)
 
 
 def _free_port() -> int:
@@ -124,15 +141,14 @@ def _payloads(
         }
     ).encode()
     binary = header + b"".join(a.tobytes() for a in inputs.values())
+    tfs = json.dumps({"inputs": {n: a.tolist() for n, a in inputs.items()}}).encode()
+    json_type = {"Content-Type": "application/json"}
     return {
-        "rest-json": build_post(host, port, path, as_json, {"Content-Type": "application/json"}),
+        "rest-json": build_post(host, port, path, as_json, json_type),
         "rest-binary": build_post(
-            host,
-            port,
-            path,
-            binary,
-            {"Inference-Header-Content-Length": str(len(header))},
+            host, port, path, binary, {"Inference-Header-Content-Length": str(len(header))}
         ),
+        "tfs-rest": build_post(host, port, f"/v1/models/{model_name}:predict", tfs, json_type),
     }
 
 
@@ -149,6 +165,104 @@ def _wait_ready(host: str, port: int, process: subprocess.Popen[bytes] | None) -
     raise SystemExit("the server did not become ready within 120 s")
 
 
+def _batching_settings(text: str) -> dict[str, int] | None:
+    if not text:
+        return None
+    size, _, delay = text.partition(":")
+    return {"max_batch_size": int(size), "max_queue_delay_us": int(delay or 0)}
+
+
+@contextmanager
+def _server(
+    args: argparse.Namespace, host: str, port: int, grpc_port: int, folder: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``ovms serve`` for the model, from flags or (dynamic batching) a config.json."""
+    batching = _batching_settings(args.dynamic_batching)
+    if batching is None:
+        model = [
+            "--model_name",
+            args.model_name,
+            "--model_path",
+            args.model_path,
+            "--plugin_config",
+            args.plugin_config,
+        ]
+    else:
+        config = {
+            "name": args.model_name,
+            "base_path": os.path.abspath(args.model_path),
+            "plugin_config": json.loads(args.plugin_config),
+            "dynamic_batching": batching,
+        }
+        path = os.path.join(folder, "config.json")
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump({"model_config_list": [{"config": config}]}, handle)
+        model = ["--config_path", path]
+    grpc_flags = ["--port", str(grpc_port), "--grpc_bind_address", host] if grpc_port else []
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ovms_core",
+            "serve",
+            *model,
+            "--rest_port",
+            str(port),
+            "--rest_bind_address",
+            host,
+            "--log_level",
+            "WARNING",
+            "--file_system_poll_wait_seconds",
+            "0",
+            *grpc_flags,
+        ]
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+class _Run:
+    """Measures one mode against one target (the server or its echo)."""
+
+    def __init__(self, args: argparse.Namespace, target: BenchTarget, payloads: dict[str, bytes]):
+        self.args = args
+        self.target = target
+        self.payloads = payloads
+
+    def measure(self, mode: str, name: str, concurrency: int) -> Measurement:
+        args, target = self.args, self.target
+        plugin_modes: dict[str, BenchMode] = args.plugin_modes
+        if mode in plugin_modes:
+            with plugin_modes[mode].connect(target, concurrency) as calls:
+                return measure_calls(name, calls, args.warmup, args.duration)
+        return asyncio.run(
+            measure_http(
+                name,
+                target.host,
+                target.rest_port,
+                self.payloads[mode],
+                concurrency,
+                args.warmup,
+                args.duration,
+            )
+        )
+
+
+def _echo(
+    mode: str, plugin_modes: dict[str, BenchMode], target: BenchTarget, payload: bytes
+) -> AbstractContextManager[int] | None:
+    if mode in plugin_modes:
+        echo = plugin_modes[mode].echo
+        return echo(target) if echo is not None else None
+    status, headers, body = asyncio.run(fetch(target.host, target.rest_port, payload))
+    if status != 200:
+        raise SystemExit(f"{mode}: the server answered {status}: {body[:300]!r}")
+    return echo_subprocess(REST_ECHO_MODULE, encode_answer(headers, body))
+
+
 def run_bench(args: argparse.Namespace) -> int:
     """Measure and print; returns the exit code."""
     concurrencies = [int(c) for c in args.concurrency.split(",") if c]
@@ -162,89 +276,90 @@ def run_bench(args: argparse.Namespace) -> int:
     model_file = _latest_model_file(args.model_path)
     inputs = _random_inputs(model_file)
     wants_grpc = any(plugin_modes[m].frontend == "grpc" for m in modes if m in plugin_modes)
-    process = None
-    if args.rest_url:
-        host, port_text = args.rest_url.rsplit(":", 1)
-        port = int(port_text)
-        grpc_port = int(args.grpc_url.rsplit(":", 1)[1]) if args.grpc_url else 0
-        if wants_grpc and not grpc_port:
-            print("gRPC modes with --rest_url need --grpc_url", file=sys.stderr)
-            return 64
-    else:
-        host, port = "127.0.0.1", _free_port()
-        grpc_port = _free_port() if wants_grpc else 0
-        grpc_flags = ["--port", str(grpc_port), "--grpc_bind_address", host] if grpc_port else []
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "ovms_core",
-                "serve",
-                "--model_name",
-                args.model_name,
-                "--model_path",
-                args.model_path,
-                "--rest_port",
-                str(port),
-                "--rest_bind_address",
-                host,
-                "--plugin_config",
-                args.plugin_config,
-                "--log_level",
-                "WARNING",
-                "--file_system_poll_wait_seconds",
-                "0",
-                *grpc_flags,
-            ]
-        )
-    results: list[dict[str, Any]] = []
-    try:
+    rows: list[dict[str, Any]] = []
+    with ExitStack() as stack:
+        process = None
+        if args.rest_url:
+            host, port_text = args.rest_url.rsplit(":", 1)
+            port = int(port_text)
+            grpc_port = int(args.grpc_url.rsplit(":", 1)[1]) if args.grpc_url else 0
+            if wants_grpc and not grpc_port:
+                print("gRPC modes with --rest_url need --grpc_url", file=sys.stderr)
+                return 64
+        else:
+            host, port = "127.0.0.1", _free_port()
+            grpc_port = _free_port() if wants_grpc else 0
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="ovms-bench-"))
+            process = stack.enter_context(_server(args, host, port, grpc_port, folder))
         _wait_ready(host, port, process)
         payloads = _payloads(args.model_name, inputs, host, port)
         target = BenchTarget(host, port, grpc_port, args.model_name, inputs)
+        server = _Run(args, target, payloads)
+        echoes: dict[str, _Run] = {}
+        if not args.no_transport:
+            for mode in modes:
+                echo = _echo(mode, plugin_modes, target, payloads.get(mode, b""))
+                if echo is None:
+                    continue
+                echo_port = stack.enter_context(echo)
+                echo_target = replace(target, rest_port=echo_port, grpc_port=echo_port)
+                echo_payloads = _payloads(args.model_name, inputs, host, echo_port)
+                echoes[mode] = _Run(args, echo_target, echo_payloads)
         for concurrency in concurrencies:
             ceiling = measure_in_process(
                 model_file, inputs, properties, concurrency, args.warmup, args.duration
             )
-            _report(ceiling, None)
-            results.append(dict(ceiling.to_json(), ratio=1.0))
+            _report(ceiling)
+            rows.append(dict(ceiling.to_json(), mode="in-process"))
             for mode in modes:
-                if mode in plugin_modes:
-                    with plugin_modes[mode].connect(target, concurrency) as calls:
-                        measured = measure_calls(
-                            f"server {mode}", calls, args.warmup, args.duration
-                        )
-                else:
-                    measured = asyncio.run(
-                        measure_http(
-                            f"server {mode}",
-                            host,
-                            port,
-                            payloads[mode],
-                            concurrency,
-                            args.warmup,
-                            args.duration,
-                        )
-                    )
-                ratio = measured.throughput / ceiling.throughput if ceiling.throughput else 0.0
-                _report(measured, ratio)
-                results.append(dict(measured.to_json(), ratio=ratio))
-    finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=30)
+                transport = None
+                if mode in echoes:
+                    transport = echoes[mode].measure(mode, f"transport {mode}", concurrency)
+                    _report(transport)
+                    rows.append(dict(transport.to_json(), mode=mode))
+                measured = server.measure(mode, f"server {mode}", concurrency)
+                ratios = {
+                    "ratio_in_process": _ratio(measured, ceiling),
+                    "ratio_transport": _ratio(measured, transport) if transport else None,
+                }
+                _report(measured, **ratios)
+                rows.append(dict(measured.to_json(), mode=mode, **ratios))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump({"model_path": args.model_path, "results": results}, handle, indent=2)
+            json.dump(
+                {
+                    "model_path": args.model_path,
+                    "plugin_config": properties,
+                    "dynamic_batching": _batching_settings(args.dynamic_batching),
+                    "results": rows,
+                },
+                handle,
+                indent=2,
+            )
+    if args.plot:
+        from ovms_core.bench.plot import plot_results
+
+        plot_results(rows, args.plot)
     return 0
 
 
-def _report(measured: Measurement, ratio: float | None) -> None:
-    ratio_text = "" if ratio is None else f"  ratio to in-process {ratio:.3f}"
+def _ratio(measured: Measurement, reference: Measurement) -> float:
+    return measured.throughput / reference.throughput if reference.throughput else 0.0
+
+
+def _report(
+    measured: Measurement,
+    ratio_in_process: float | None = None,
+    ratio_transport: float | None = None,
+) -> None:
+    ratios = ""
+    if ratio_in_process is not None:
+        ratios += f"  x in-process {ratio_in_process:.3f}"
+    if ratio_transport is not None:
+        ratios += f"  x transport {ratio_transport:.3f}"
     print(
-        f"{measured.name:<26} c={measured.concurrency:<3} {measured.throughput:9.1f} req/s  "
-        f"p50 {measured.p50_ms:7.2f} ms  p90 {measured.p90_ms:7.2f} ms  "
-        f"p99 {measured.p99_ms:7.2f} ms"
-        f"  errors {measured.errors}{ratio_text}",
+        f"{measured.name:<24} c={measured.concurrency:<3} {measured.throughput:9.1f} req/s  "
+        f"p50 {measured.p50_ms:7.2f}  p90 {measured.p90_ms:7.2f}  p99 {measured.p99_ms:7.2f} ms"
+        f"  errors {measured.errors}{ratios}",
         flush=True,
     )

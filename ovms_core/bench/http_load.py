@@ -7,7 +7,7 @@ import time
 
 from ovms_core.bench.stats import Measurement, summarize
 
-__all__ = ["build_post", "measure_http"]
+__all__ = ["build_post", "fetch", "measure_http"]
 
 
 def build_post(host: str, port: int, path: str, body: bytes, headers: dict[str, str]) -> bytes:
@@ -27,6 +27,25 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
     if length:
         await reader.readexactly(length)
     return status
+
+
+_HOP_BY_HOP = {"content-length", "connection", "date", "server", "transfer-encoding"}
+
+
+async def fetch(host: str, port: int, payload: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Send ``payload`` once; the status, end-to-end headers and body of the answer."""
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        writer.write(payload)
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+        lines = head.split("\r\n")
+        headers = [tuple(part.strip() for part in line.split(":", 1)) for line in lines[1:] if line]
+        length = next((int(v) for k, v in headers if k.lower() == "content-length"), 0)
+        body = await reader.readexactly(length)
+    finally:
+        writer.close()
+    kept = [(k, v) for k, v in headers if k.lower() not in _HOP_BY_HOP]
+    return int(lines[0].split(" ", 2)[1]), kept, body
 
 
 async def _worker(

@@ -42,6 +42,10 @@ class BenchMode:
     frontend: str
     """The frontend driver the server needs for this mode (``grpc``, ``rest``)."""
     connect: Callable[[BenchTarget, int], AbstractContextManager[Sequence[BenchCall]]]
+    echo: Callable[[BenchTarget], AbstractContextManager[int]] | None = None
+    """The transport ceiling: records the server's answer to this mode's request, starts a
+    server (a subprocess, see ``echo_subprocess``) that gives it to every request without any
+    model, and yields that server's port; ``connect`` is then pointed at it."""
 
 
 def measure_calls(

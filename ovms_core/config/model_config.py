@@ -7,6 +7,7 @@ import os.path
 from dataclasses import dataclass, field
 from typing import Any
 
+from ovms_core.config.batching import DynamicBatching
 from ovms_core.config.errors import ConfigError
 from ovms_core.config.preprocessing import Preprocessing
 from ovms_core.config.schema import (
@@ -53,6 +54,7 @@ MODEL_FIELDS = {
     "custom_loader_options": (is_obj, "an object"),
     "graph_path": (is_str, "a string"),
     "subconfig": (is_str, "a string"),
+    "dynamic_batching": (is_obj, "an object"),
 }
 
 
@@ -75,6 +77,8 @@ class ModelConfig:
     idle_sequence_cleanup: bool = True
     low_latency_transformation: bool = False
     max_sequence_number: int = 500
+    dynamic_batching: DynamicBatching | None = None
+    """Merge concurrent requests into one inference (beyond OVMS); None leaves them apart."""
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -115,6 +119,15 @@ class ModelConfig:
         shape = ShapeSetting.parse(values.get("shape"), (*path, "shape"))
         if stateful:
             _check_stateful(values, batch_size, shape, path)
+        batching = DynamicBatching.parse(
+            values.get("dynamic_batching"), (*path, "dynamic_batching")
+        )
+        if batching is not None and stateful:
+            raise ConfigError(
+                "dynamic batching is not available for stateful models",
+                path=(*path, "dynamic_batching"),
+                value=values["dynamic_batching"],
+            )
         return cls(
             name=values["name"],
             base_path=_resolve(values["base_path"], base_dir),
@@ -137,6 +150,7 @@ class ModelConfig:
             idle_sequence_cleanup=values.get("idle_sequence_cleanup", True),
             low_latency_transformation=values.get("low_latency_transformation", False),
             max_sequence_number=values.get("max_sequence_number", 500),
+            dynamic_batching=batching,
             raw=dict(values),
         )
 

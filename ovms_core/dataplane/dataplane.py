@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from time import perf_counter
 
 import numpy as np
@@ -19,7 +20,10 @@ from ovms_core.dataplane.types import (
 )
 from ovms_core.dataplane.validation import prepare_inputs, select_outputs
 from ovms_core.errors import OvmsError
+from ovms_core.execution.batching import Batcher
+from ovms_core.execution.input_tensor import input_tensor
 from ovms_core.metrics import Metrics
+from ovms_core.metrics.series import InferenceSeries
 from ovms_core.models.manager import ModelManager
 from ovms_core.models.model import Model
 from ovms_core.models.states import VersionState
@@ -173,6 +177,10 @@ class Dataplane:
             optional = control.special_inputs if control is not None else 0
             arrays = prepare_inputs(request, loaded, optional)
             outputs = select_outputs(request, loaded)
+            if servable.batcher is not None:
+                return await _infer_batched(
+                    servable.batcher, request, number, outputs, arrays, timing, servable.leave
+                )
             if sequences is not None and control is not None:
                 step = await sequences.begin(control)
             pool = servable.pool
@@ -189,7 +197,7 @@ class Dataplane:
             tensors = []
             try:
                 for index, array in arrays:
-                    tensors.append(_input_tensor(infer_request, index, array))
+                    tensors.append(input_tensor(infer_request, index, array))
                     infer_request.set_input_tensor(index, tensors[-1])
                 if step is not None:
                     step.restore(infer_request)
@@ -220,20 +228,29 @@ class Dataplane:
         return InferResult(request.model_name, number, request.id, results, release, parameters)
 
 
-def _input_tensor(infer_request: ov.InferRequest, index: int, array: np.ndarray) -> ov.Tensor:
-    """A tensor sharing ``array``; 16-bit words for a bf16 input are typed bf16 (numpy has none).
+async def _infer_batched(
+    batcher: Batcher,
+    request: InferRequest,
+    number: int,
+    outputs: list[TensorInfo],
+    arrays: list[tuple[int, np.ndarray]],
+    timing: InferenceSeries | None,
+    leave: Callable[[], None],
+) -> InferResult:
+    """Run as part of a merged inference (``dynamic_batching``); outputs are views of it."""
+    done = await batcher.infer(arrays, outputs)
+    if timing is not None:
+        timing.observe(done.waited, done.ran)
+    results = [
+        OutputTensor(info.name, info.datatype.kserve, data)
+        for info, data in zip(outputs, done.outputs, strict=True)
+    ]
 
-    Strings (BYTES, an object array of ``bytes``) are copied: OpenVINO cannot share them.
-    """
-    if array.dtype == object:
-        return ov.Tensor(array.astype(np.bytes_))
-    if array.dtype.kind == "S":
-        return ov.Tensor(array)
-    if array.dtype == np.uint16:
-        port_type = infer_request.model_inputs[index].get_element_type()
-        if port_type == ov.Type.bf16:
-            return ov.Tensor(array, list(array.shape), port_type)
-    return ov.Tensor(array, shared_memory=True)
+    def release() -> None:
+        done.release()
+        leave()
+
+    return InferResult(request.model_name, number, request.id, results, release, None)
 
 
 def _output_data(infer_request: ov.InferRequest, info: TensorInfo) -> np.ndarray:

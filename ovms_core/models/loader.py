@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 import openvino as ov
 
+from ovms_core.config.batching import DynamicBatching
 from ovms_core.config.model_config import ModelConfig
 from ovms_core.config.shapes import Dim, LayoutSpec, ShapeSpec
 from ovms_core.datatypes import from_ov_type
 from ovms_core.devices.availability import openvino_reason
 from ovms_core.devices.execution import execution_info
 from ovms_core.errors import OvmsError
+from ovms_core.models.dynamic_batch import check_batchable, client_infos, widen_batch
 from ovms_core.models.files import find_model_file
 from ovms_core.models.preprocessing import add_preprocessing
 from ovms_core.models.tensor_info import TensorInfo
@@ -47,6 +49,8 @@ class LoadedModel:
     """Sequence settings of a stateful model; None for a stateless one."""
     requests: list[ov.InferRequest] = field(default_factory=list)
     """Infer requests made (and warmed up) while loading; the pool creates any missing."""
+    batching: DynamicBatching | None = None
+    """Dynamic batching settings; the compiled model then has a dynamic batch dimension."""
 
 
 def device_family(target_device: str) -> str:
@@ -75,6 +79,18 @@ def load_model(
     mapping = _read_mapping(folder)
     layouts = _apply_layouts(model, config, mapping)
     _apply_shapes(model, config, mapping, layouts)
+    before: tuple[list[ov.PartialShape], list[ov.PartialShape]] | None = None
+    if config.dynamic_batching is not None:
+        named = _by_exposed_name(model.inputs, mapping.get("inputs", {}))
+        before = widen_batch(
+            model,
+            [
+                batch_index(layouts.get(n), p.get_partial_shape().rank.get_length())
+                if p.get_partial_shape().rank.is_static
+                else None
+                for n, p in named.items()
+            ],
+        )
     stateful = SequenceSettings.of(config)
     if stateful is not None and stateful.low_latency_transformation:
         apply_low_latency(model)
@@ -108,6 +124,10 @@ def load_model(
     )
     inputs = _tensor_infos(compiled.inputs, mapping.get("inputs", {}), layouts)
     outputs = _tensor_infos(compiled.outputs, mapping.get("outputs", {}), layouts)
+    if before is not None:
+        check_batchable([*inputs.values(), *outputs.values()])
+        inputs = client_infos(inputs, before[0], _dim)
+        outputs = client_infos(outputs, before[1], _dim)
     return LoadedModel(
         compiled,
         inputs,
@@ -116,6 +136,7 @@ def load_model(
         _model_info(model),
         stateful=stateful,
         streams=execution.streams,
+        batching=config.dynamic_batching,
     )
 
 

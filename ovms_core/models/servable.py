@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from ovms_core.execution.batching import Batcher
 from ovms_core.execution.pool import InferRequestPool
 from ovms_core.models.loader import LoadedModel
 from ovms_core.stateful.sequences import SequenceManager
@@ -14,11 +15,22 @@ __all__ = ["Servable"]
 class Servable:
     """What one request runs on; stays alive until the last request using it finishes."""
 
-    __slots__ = ("_drained", "inflight", "model", "pool", "sequences")
+    __slots__ = ("_drained", "batcher", "inflight", "model", "pool", "sequences")
 
     def __init__(self, model: LoadedModel, loop: asyncio.AbstractEventLoop) -> None:
         self.model = model
         self.pool = InferRequestPool(model.compiled, model.nireq, loop, model.requests)
+        self.batcher = (
+            Batcher(
+                self.pool,
+                model.batching,
+                {i.index: i.batch_index or 0 for i in model.inputs.values()},
+                loop,
+            )
+            if model.batching is not None
+            else None
+        )
+        """Merges concurrent requests (``dynamic_batching``); None runs each alone."""
         self.inflight = 0
         self.sequences = SequenceManager(model.stateful) if model.stateful is not None else None
         """The sequences of a stateful model; a reload starts with none."""

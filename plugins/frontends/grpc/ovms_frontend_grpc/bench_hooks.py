@@ -22,7 +22,22 @@ def _tfs(target: BenchTarget, concurrency: int) -> AbstractContextManager[Sequen
     return connect_tfs(target, concurrency)
 
 
+def _kserve_echo(target: BenchTarget) -> AbstractContextManager[int]:
+    from ovms_frontend_grpc.bench_load import echo_kserve
+
+    return echo_kserve(target)
+
+
+def _tfs_echo(target: BenchTarget) -> AbstractContextManager[int]:
+    from ovms_frontend_grpc.bench_load import echo_tfs
+
+    return echo_tfs(target)
+
+
 @hookimpl
 def ovms_bench_modes() -> dict[str, BenchMode]:
     """KServe ``ModelInfer`` with raw contents and TFS ``Predict`` with ``tensor_content``."""
-    return {"kserve-grpc": BenchMode("grpc", _kserve), "tfs-grpc": BenchMode("grpc", _tfs)}
+    return {
+        "kserve-grpc": BenchMode("grpc", _kserve, _kserve_echo),
+        "tfs-grpc": BenchMode("grpc", _tfs, _tfs_echo),
+    }

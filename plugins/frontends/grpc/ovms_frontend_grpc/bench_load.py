@@ -11,14 +11,21 @@ from contextlib import AbstractContextManager, contextmanager
 
 import grpc
 
-from ovms_core import BenchCall, BenchTarget, from_numpy
+from ovms_core import BenchCall, BenchTarget, echo_subprocess, from_numpy
 from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2 as pb
 from ovms_frontend_grpc._generated.tensorflow_serving.apis import predict_pb2
 from ovms_frontend_grpc.frontend import MAX_MESSAGE_BYTES
 from ovms_frontend_grpc.kserve_service import SERVICE_NAME as KSERVE_SERVICE
 from ovms_frontend_grpc.tfs_service import PREDICTION_SERVICE_NAME
 
-__all__ = ["connect_kserve", "connect_tfs", "kserve_payload", "tfs_payload"]
+__all__ = [
+    "connect_kserve",
+    "connect_tfs",
+    "echo_kserve",
+    "echo_tfs",
+    "kserve_payload",
+    "tfs_payload",
+]
 
 READY_SECONDS = 30.0
 CALL_TIMEOUT_SECONDS = 60.0
@@ -101,3 +108,20 @@ def connect_tfs(
 ) -> AbstractContextManager[Sequence[BenchCall]]:
     """``/tensorflow.serving.PredictionService/Predict`` with ``tensor_content``."""
     return _connect(target, concurrency, f"/{PREDICTION_SERVICE_NAME}/Predict", tfs_payload(target))
+
+
+def _echo(target: BenchTarget, method: str, payload: bytes) -> AbstractContextManager[int]:
+    with grpc.insecure_channel(f"{target.host}:{target.grpc_port}", _CHANNEL_OPTIONS) as channel:
+        send: grpc.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary(method)
+        answer = send(payload, timeout=CALL_TIMEOUT_SECONDS)
+    return echo_subprocess("ovms_frontend_grpc.bench_echo", answer)
+
+
+def echo_kserve(target: BenchTarget) -> AbstractContextManager[int]:
+    """The transport ceiling of ``kserve-grpc``: the server's answer, from a bare echo."""
+    return _echo(target, f"/{KSERVE_SERVICE}/ModelInfer", kserve_payload(target))
+
+
+def echo_tfs(target: BenchTarget) -> AbstractContextManager[int]:
+    """The transport ceiling of ``tfs-grpc``: the server's answer, from a bare echo."""
+    return _echo(target, f"/{PREDICTION_SERVICE_NAME}/Predict", tfs_payload(target))
