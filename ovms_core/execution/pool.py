@@ -43,6 +43,24 @@ def _ignore(_userdata: object) -> None:
     """A completion callback that holds no references."""
 
 
+PARK_SECONDS = 1.0
+_parked: list[list[_Slot]] = []
+
+
+def _park(loop: asyncio.AbstractEventLoop, slots: list[_Slot]) -> None:
+    """Keep closed slots until ``PARK_SECONDS`` pass or the next pool closes, then drop them.
+
+    Either way they are dropped on the loop's thread, and at most one pool's waits at a time.
+    """
+    while _parked:
+        _parked.pop().clear()
+    if not slots:
+        return
+    _parked.append(slots)
+    with contextlib.suppress(RuntimeError):  # a closing loop runs nothing afterwards anyway
+        loop.call_later(PARK_SECONDS, slots.clear)
+
+
 def _resolve(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)
@@ -116,13 +134,15 @@ class InferRequestPool:
         native memory (about 150 KiB a version for a tiny model); ``wait`` returns at once here.
         The callback, kept alive from C++ out of the garbage collector's sight, is replaced by
         one that holds nothing, so the request no longer keeps its slot (and the compiled
-        model) alive. Collection is then by reference counting, on the loop's thread: a
-        collectable request could otherwise be freed by a garbage collection that happens to
-        run in an OpenVINO callback thread, which crashes.
+        model) alive. OpenVINO may drop its last copy of the old callback a moment later in
+        its own thread; the requests are therefore parked (``_park``) and freed on the loop's
+        thread afterwards: a request freed from its own thread aborts the process.
         """
         for slot in self._idle:
             slot.request.wait()
             slot.request.set_callback(_ignore, None)
+        _park(self._loop, list(self._idle))
+        self._idle.clear()
 
     async def run(self, slot: _Slot, inputs: object = None) -> None:
         """Start inference on ``slot`` (inputs already set) and wait for it to finish.
