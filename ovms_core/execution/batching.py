@@ -24,7 +24,7 @@ import numpy as np
 from ovms_core.config.batching import DynamicBatching
 from ovms_core.errors import OvmsError
 from ovms_core.execution.input_tensor import input_tensor
-from ovms_core.execution.pool import InferRequestPool, _Slot
+from ovms_core.execution.pool import InferRequestPool, InferSlot
 from ovms_core.models.tensor_info import TensorInfo
 from ovms_core.status_codes import StatusCode
 
@@ -73,7 +73,7 @@ class _Holders:
 
     __slots__ = ("count", "pool", "slot")
 
-    def __init__(self, pool: InferRequestPool, slot: _Slot, count: int) -> None:
+    def __init__(self, pool: InferRequestPool, slot: InferSlot, count: int) -> None:
         self.pool, self.slot, self.count = pool, slot, count
 
     def release(self) -> None:
@@ -167,7 +167,7 @@ class Batcher:
             return
         await self._run(slot, taken)
 
-    async def _run(self, slot: _Slot, taken: list[_Entry]) -> None:
+    async def _run(self, slot: InferSlot, taken: list[_Entry]) -> None:
         started = perf_counter()
         request = slot.request
         try:

@@ -9,34 +9,79 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
+from collections.abc import Callable
 
 import openvino as ov
 
 from ovms_core.errors import OvmsError
 from ovms_core.status_codes import StatusCode
 
-__all__ = ["InferRequestPool"]
+__all__ = ["InferRequestPool", "InferSlot"]
 
 
-class _Slot:
-    """One infer request and the future of its current run."""
+class InferSlot:
+    """One infer request of a pool and the state of its current run.
 
-    __slots__ = ("future", "inputs", "loop", "request")
+    ``running`` is true from ``start_async`` until the completion reached the loop; a slot
+    released meanwhile (its caller was cancelled) goes back to the pool then.
+    """
 
-    def __init__(self, request: ov.InferRequest, loop: asyncio.AbstractEventLoop) -> None:
+    __slots__ = ("_completions", "inputs", "on_idle", "request", "running", "waiter")
+
+    def __init__(self, request: ov.InferRequest, completions: _Completions) -> None:
         self.request = request
-        self.loop = loop
-        self.future: asyncio.Future[None] | None = None
+        self._completions = completions
+        self.running = False
+        self.waiter: asyncio.Future[None] | None = None
+        self.on_idle: Callable[[], None] | None = None
         self.inputs: object = None
         request.set_callback(self._completed, None)
 
     def _completed(self, _userdata: object) -> None:
         # Runs in an OpenVINO thread.
-        future = self.future
-        if future is not None:
+        self._completions.post(self)
+
+    def finished(self) -> None:
+        """On the loop: the inference ended; wake its caller and run a deferred release."""
+        self.running = False
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        on_idle = self.on_idle
+        if on_idle is not None:
+            self.on_idle = None
+            on_idle()
+
+
+class _Completions:
+    """Hands completions from OpenVINO's threads to the loop, one wake-up per burst.
+
+    An OpenVINO thread appends its slot and schedules ``_drain`` only when no drain is pending,
+    so completions that arrive while the loop is busy cost no extra self-pipe write or loop
+    iteration.
+    """
+
+    __slots__ = ("_done", "_loop", "_pending")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._done: deque[InferSlot] = deque()
+        self._pending = False
+
+    def post(self, slot: InferSlot) -> None:
+        """From any thread (holding the GIL): ``slot`` finished."""
+        self._done.append(slot)
+        if not self._pending:
+            self._pending = True
             # A loop closed at shutdown raises RuntimeError: nobody waits for this any more.
             with contextlib.suppress(RuntimeError):
-                self.loop.call_soon_threadsafe(_resolve, future)
+                self._loop.call_soon_threadsafe(self._drain)
+
+    def _drain(self) -> None:
+        self._pending = False  # completions posted from now on schedule another drain
+        done = self._done
+        while done:
+            done.popleft().finished()
 
 
 def _ignore(_userdata: object) -> None:
@@ -44,10 +89,10 @@ def _ignore(_userdata: object) -> None:
 
 
 PARK_SECONDS = 1.0
-_parked: list[list[_Slot]] = []
+_parked: list[list[InferSlot]] = []
 
 
-def _park(loop: asyncio.AbstractEventLoop, slots: list[_Slot]) -> None:
+def _park(loop: asyncio.AbstractEventLoop, slots: list[InferSlot]) -> None:
     """Keep closed slots until ``PARK_SECONDS`` pass or the next pool closes, then drop them.
 
     Either way they are dropped on the loop's thread, and at most one pool's waits at a time.
@@ -59,11 +104,6 @@ def _park(loop: asyncio.AbstractEventLoop, slots: list[_Slot]) -> None:
     _parked.append(slots)
     with contextlib.suppress(RuntimeError):  # a closing loop runs nothing afterwards anyway
         loop.call_later(PARK_SECONDS, slots.clear)
-
-
-def _resolve(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
 
 
 class InferRequestPool:
@@ -80,8 +120,9 @@ class InferRequestPool:
         self._loop = loop
         made = list(requests or ())[:size]
         made += [compiled.create_infer_request() for _ in range(size - len(made))]
-        self._idle: deque[_Slot] = deque(_Slot(request, loop) for request in made)
-        self._waiters: deque[asyncio.Future[_Slot]] = deque()
+        completions = _Completions(loop)
+        self._idle: deque[InferSlot] = deque(InferSlot(request, completions) for request in made)
+        self._waiters: deque[asyncio.Future[InferSlot]] = deque()
 
     @property
     def busy(self) -> int:
@@ -93,11 +134,11 @@ class InferRequestPool:
         """Callers waiting for a free infer request."""
         return len(self._waiters)
 
-    async def acquire(self) -> _Slot:
+    async def acquire(self) -> InferSlot:
         """A free slot; waits in arrival order when all are busy."""
         if self._idle and not self._waiters:
             return self._idle.popleft()
-        waiter: asyncio.Future[_Slot] = self._loop.create_future()
+        waiter: asyncio.Future[InferSlot] = self._loop.create_future()
         self._waiters.append(waiter)
         try:
             return await waiter
@@ -108,17 +149,16 @@ class InferRequestPool:
                 self._waiters.remove(waiter)
             raise
 
-    def release(self, slot: _Slot) -> None:
+    def release(self, slot: InferSlot) -> None:
         """Give a slot back, handing it straight to the oldest waiter if any.
 
         A slot whose inference is still running (its caller was cancelled) comes back when the
         inference completes.
         """
-        future = slot.future
-        if future is not None and not future.done():
-            future.add_done_callback(lambda _f: self.release(slot))
+        if slot.running:
+            slot.on_idle = lambda: self.release(slot)
             return
-        slot.future = None
+        slot.waiter = None
         slot.inputs = None
         while self._waiters:
             waiter = self._waiters.popleft()
@@ -144,18 +184,21 @@ class InferRequestPool:
         _park(self._loop, list(self._idle))
         self._idle.clear()
 
-    async def run(self, slot: _Slot, inputs: object = None) -> None:
+    async def run(self, slot: InferSlot, inputs: object = None) -> None:
         """Start inference on ``slot`` (inputs already set) and wait for it to finish.
 
         ``inputs`` (tensors over request memory) stay referenced until the inference ends and
         the slot is released, even when the caller is cancelled meanwhile.
         """
         slot.inputs = inputs
-        future: asyncio.Future[None] = self._loop.create_future()
-        slot.future = future
+        waiter: asyncio.Future[None] = self._loop.create_future()
+        slot.waiter = waiter
+        slot.running = True
         try:
             slot.request.start_async()
         except Exception as error:
-            slot.future = None
+            slot.running = False
+            slot.waiter = None
             raise OvmsError(StatusCode.OV_INTERNAL_INFERENCE_ERROR, str(error)) from None
-        await asyncio.shield(future)
+        # A cancelled caller cancels only ``waiter``; ``running`` stays set until completion.
+        await waiter
