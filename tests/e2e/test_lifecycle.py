@@ -32,11 +32,8 @@ def offset_model(offset: float) -> ov.Model:
     return ov.Model([a], [b], f"offset{offset:g}")
 
 
-def slow_model(rounds: int = 100, size: int = 2048) -> ov.Model:
-    """``a = b + 1`` after a chain of large matmuls on zeros derived from ``b``.
-
-    About a second on an idle 2-core machine, well under the 10 s shutdown bound when busy.
-    """
+def slow_model(rounds: int, size: int = 2048) -> ov.Model:
+    """``a = b + 1`` after a chain of ``rounds`` large matmuls on zeros derived from ``b``."""
     b = ops.parameter([1, 10], ov.Type.f32, name="b")
     axes = ops.constant(np.array([0, 1], dtype=np.int64))
     zero = ops.multiply(ops.reduce_sum(b, axes, False), ops.constant(np.float32(0)))
@@ -47,6 +44,21 @@ def slow_model(rounds: int = 100, size: int = 2048) -> ov.Model:
     a = ops.add(b, ops.add(ops.reduce_sum(chain, axes, False), ops.constant(np.float32(1))))
     a.output(0).set_names({"a"})
     return ov.Model([a], [b], "slow")
+
+
+def rounds_lasting(seconds: float) -> int:
+    """How many rounds make ``slow_model`` infer for about ``seconds`` on this machine.
+
+    Machines differ by more than ten times here (bf16 against fp32 matmuls), so a fixed chain
+    is either too short to be caught running or longer than the 10 s shutdown bound.
+    """
+    probe_rounds = 4
+    compiled = ov.Core().compile_model(slow_model(probe_rounds), "CPU")
+    compiled({0: np.zeros((1, 10), np.float32)})  # first call pays one-off costs
+    started = time.perf_counter()
+    compiled({0: np.zeros((1, 10), np.float32)})
+    per_round = (time.perf_counter() - started) / probe_rounds
+    return max(probe_rounds, min(400, round(seconds / per_round)))
 
 
 def publish(model: ov.Model, base: str, version: int) -> None:
@@ -288,7 +300,8 @@ def test_failed_load_reports_and_later_fixed_files_are_picked_up(live_repository
 
 
 def test_sigterm_drains_running_requests_then_exits_zero(tmp_path):
-    publish(slow_model(), str(tmp_path / "slow"), 1)
+    # Long enough to be caught running, well inside the 10 s drain bound on a busy machine.
+    publish(slow_model(rounds_lasting(1.5)), str(tmp_path / "slow"), 1)
     args = ["--model_name", "slow", "--model_path", str(tmp_path / "slow")]
     with ServerProcess([*args, "--warmup_inferences", "0"]) as server:
         server_process = psutil.Process(server.process.pid)
