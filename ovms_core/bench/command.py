@@ -22,7 +22,7 @@ import openvino as ov
 
 from ovms_core.bench.echo import REST_ECHO_MODULE, echo_subprocess, encode_answer
 from ovms_core.bench.http_load import build_post, fetch, measure_http
-from ovms_core.bench.inprocess import measure_in_process
+from ovms_core.bench.inprocess import measure_in_process, measure_in_process_sync
 from ovms_core.bench.modes import BenchMode, BenchTarget, measure_calls
 from ovms_core.bench.stats import Measurement
 from ovms_core.models.files import find_model_file
@@ -43,7 +43,9 @@ def add_bench_parser(commands: Any, plugin_modes: Mapping[str, BenchMode] | None
             "Start a server for one model (or use --rest_url), then for each concurrency "
             "measure in-process OpenVINO for the same model and settings, the server over each "
             "mode, and an echo server with no model over the same mode (the transport "
-            "ceiling), and print the ratios. All figures come from this one run."
+            "ceiling), and print the ratios. At concurrency 1 it also measures synchronous "
+            "in-process inference and prints the latency each mode adds to its p50. All figures "
+            "come from this one run."
         ),
     )
     bench.add_argument("--model_path", required=True, help="model folder with version folders")
@@ -58,6 +60,12 @@ def add_bench_parser(commands: Any, plugin_modes: Mapping[str, BenchMode] | None
         "--plugin_config",
         default='{"PERFORMANCE_HINT": "THROUGHPUT"}',
         help="OpenVINO properties used by both the server and the in-process reference",
+    )
+    bench.add_argument(
+        "--nireq",
+        type=int,
+        default=0,
+        help="infer requests of the served model (0: the device's optimal number, as serve)",
     )
     bench.add_argument(
         "--dynamic_batching",
@@ -187,6 +195,8 @@ def _server(
             "--plugin_config",
             args.plugin_config,
         ]
+        if args.nireq:
+            model += ["--nireq", str(args.nireq)]
     else:
         config = {
             "name": args.model_name,
@@ -194,6 +204,8 @@ def _server(
             "plugin_config": json.loads(args.plugin_config),
             "dynamic_batching": batching,
         }
+        if args.nireq:
+            config["nireq"] = args.nireq
         path = os.path.join(folder, "config.json")
         with open(path, "w", encoding="utf-8") as handle:
             json.dump({"model_config_list": [{"config": config}]}, handle)
@@ -311,6 +323,13 @@ def run_bench(args: argparse.Namespace) -> int:
             )
             _report(ceiling)
             rows.append(dict(ceiling.to_json(), mode="in-process"))
+            floor = None
+            if concurrency == 1:
+                floor = measure_in_process_sync(
+                    model_file, inputs, properties, args.warmup, args.duration
+                )
+                _report(floor)
+                rows.append(dict(floor.to_json(), mode="in-process-sync"))
             for mode in modes:
                 transport = None
                 if mode in echoes:
@@ -321,6 +340,7 @@ def run_bench(args: argparse.Namespace) -> int:
                 ratios = {
                     "ratio_in_process": _ratio(measured, ceiling),
                     "ratio_transport": _ratio(measured, transport) if transport else None,
+                    "added_p50_ms": measured.p50_ms - floor.p50_ms if floor else None,
                 }
                 _report(measured, **ratios)
                 rows.append(dict(measured.to_json(), mode=mode, **ratios))
@@ -330,6 +350,7 @@ def run_bench(args: argparse.Namespace) -> int:
                 {
                     "model_path": args.model_path,
                     "plugin_config": properties,
+                    "nireq": args.nireq or None,
                     "dynamic_batching": _batching_settings(args.dynamic_batching),
                     "results": rows,
                 },
@@ -351,12 +372,15 @@ def _report(
     measured: Measurement,
     ratio_in_process: float | None = None,
     ratio_transport: float | None = None,
+    added_p50_ms: float | None = None,
 ) -> None:
     ratios = ""
     if ratio_in_process is not None:
         ratios += f"  x in-process {ratio_in_process:.3f}"
     if ratio_transport is not None:
         ratios += f"  x transport {ratio_transport:.3f}"
+    if added_p50_ms is not None:
+        ratios += f"  p50 +{added_p50_ms:.2f} ms over in-process sync"
     print(
         f"{measured.name:<24} c={measured.concurrency:<3} {measured.throughput:9.1f} req/s  "
         f"p50 {measured.p50_ms:7.2f}  p90 {measured.p90_ms:7.2f}  p99 {measured.p99_ms:7.2f} ms"

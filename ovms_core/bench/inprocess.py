@@ -10,7 +10,39 @@ import openvino as ov
 
 from ovms_core.bench.stats import Measurement, summarize
 
-__all__ = ["measure_in_process"]
+__all__ = ["measure_in_process", "measure_in_process_sync"]
+
+
+def _compile(model_file: str, properties: dict[str, Any]) -> ov.CompiledModel:
+    core = ov.Core()
+    return core.compile_model(core.read_model(model_file), "CPU", properties)
+
+
+def measure_in_process_sync(
+    model_file: str,
+    inputs: dict[str, np.ndarray],
+    properties: dict[str, Any],
+    warmup: float,
+    duration: float,
+) -> Measurement:
+    """One infer request, ``infer`` back to back: the latency floor a server adds to.
+
+    The benchmark's latency target is set against this (its p50, at concurrency 1).
+    """
+    request = _compile(model_file, properties).create_infer_request()
+    for name, array in inputs.items():
+        request.set_tensor(name, ov.Tensor(array, shared_memory=True))
+    latencies: list[float] = []
+    measuring_since = time.perf_counter() + warmup
+    deadline = measuring_since + duration
+    while True:
+        started = time.perf_counter()
+        if started >= deadline:
+            break
+        request.infer()
+        if started >= measuring_since:
+            latencies.append(time.perf_counter() - started)
+    return summarize("in-process sync", 1, latencies, 0, duration)
 
 
 def measure_in_process(
@@ -27,8 +59,7 @@ def measure_in_process(
     concurrency or the device's optimal number, whichever is larger, so a server ratio near 1
     means nothing was lost on the way.
     """
-    core = ov.Core()
-    compiled = core.compile_model(core.read_model(model_file), "CPU", properties)
+    compiled = _compile(model_file, properties)
     optimal = int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
     jobs = max(concurrency, optimal)
     queue = ov.AsyncInferQueue(compiled, jobs)
