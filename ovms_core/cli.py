@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from ovms_core.config.errors import ConfigError
 from ovms_core.config.flags import add_server_flags, settings_from_args
+from ovms_core.event_loop import loop_factory
 from ovms_core.log import setup_logging
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.errors import PluginError
@@ -113,6 +114,7 @@ def _serve_or_validate(
     setup_logging(args.log_level, args.log_path)
     try:
         startup = settings_from_args(args, extra)
+        loop_name, factory = loop_factory(startup.settings.event_loop)
         drivers = DriverLoader()
         server = Server(startup.settings, startup.config, hooks, drivers)
         server.prepare()
@@ -129,8 +131,10 @@ def _serve_or_validate(
             f"frontends: {', '.join(frontend_names(startup.settings)) or 'none'}"
         )
         return 0
+    log.info("Event loop: %s", loop_name)
     try:
-        asyncio.run(server.run())
+        with asyncio.Runner(loop_factory=factory) as runner:
+            runner.run(server.run())
     except OSError as error:
         log.error("Cannot serve: %s", error)
         return 1

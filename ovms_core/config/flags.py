@@ -10,6 +10,7 @@ from ovms_core.config.errors import ConfigError
 from ovms_core.config.model_config import ModelConfig
 from ovms_core.config.server_settings import ServerSettings
 from ovms_core.config.serving_config import ServingConfig, load_config_file
+from ovms_core.event_loop import EVENT_LOOPS
 from ovms_core.status_codes import StatusCode
 
 __all__ = ["LOG_LEVELS", "add_server_flags", "settings_from_args"]
@@ -107,6 +108,13 @@ def add_server_flags(parser: argparse.ArgumentParser) -> None:
         type=_uint,
         default=1,
         help="inferences on generated data each model version runs before it serves; 0 disables",
+    )
+    server.add_argument(
+        "--event_loop",
+        choices=EVENT_LOOPS,
+        default="auto",
+        help="asyncio event loop: uvloop (pip install 'ovms-core[uvloop]'), asyncio, or auto: "
+        "uvloop when installed",
     )
     _flag(server, "metrics_enable", "serve Prometheus metrics on /metrics of the REST port")
     server.add_argument("--metrics_list", default="", help="comma list of metric families")
@@ -227,6 +235,7 @@ def settings_from_args(args: argparse.Namespace, extra_names: tuple[str, ...] = 
         sequence_cleaner_poll_wait_minutes=args.sequence_cleaner_poll_wait_minutes,
         cache_dir=args.cache_dir,
         warmup_inferences=args.warmup_inferences,
+        event_loop=args.event_loop,
         metrics_enable=metrics_enable,
         metrics_list=metrics_list,
         allowed_origins=args.allowed_origins,

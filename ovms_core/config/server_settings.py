@@ -29,6 +29,8 @@ class ServerSettings:
     cache_dir: str = ""
     warmup_inferences: int = 1
     """Inferences on generated data each version runs before it becomes AVAILABLE."""
+    event_loop: str = "auto"
+    """``auto``, ``uvloop`` or ``asyncio`` (``ovms_core.event_loop``)."""
     metrics_enable: bool = False
     metrics_list: tuple[str, ...] = ()
     allowed_origins: str = "*"

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import urllib.request
 
 import grpc
 import numpy as np
@@ -110,3 +111,20 @@ def test_bench_measures_grpc_modes(repository, tmp_path):
         assert results[mode]["requests"] > 0
         assert results[mode]["errors"] == 0
         assert mode in done.stdout
+
+
+@pytest.mark.parametrize("event_loop", ["asyncio", "uvloop"])
+def test_serves_rest_and_grpc_on_either_event_loop(config_file, event_loop):
+    if event_loop == "uvloop":
+        pytest.importorskip("uvloop")
+    port = free_port()
+    args = ["--config_path", str(config_file), "--port", str(port), "--event_loop", event_loop]
+    with ServerProcess(args) as server:
+        np.testing.assert_array_equal(_infer(port), np.ones(10, np.float32))
+        body = {"inputs": [{"name": "b", "shape": [1, 10], "datatype": "FP32", "data": [1] * 10}]}
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{server.rest_port}/v2/models/dummy/infer", json.dumps(body).encode()
+        )
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            assert json.loads(reply.read())["outputs"][0]["data"] == [2.0] * 10
+        assert f"Event loop: {event_loop}" in server.log()

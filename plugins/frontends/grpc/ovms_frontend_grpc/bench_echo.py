@@ -7,12 +7,12 @@ bytes out: nothing is parsed), over the same server options as the frontend. Run
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 
 import grpc
 
+from ovms_core import run_event_loop
 from ovms_frontend_grpc.frontend import MAX_MESSAGE_BYTES
 
 __all__ = ["EchoHandler"]
@@ -52,4 +52,4 @@ async def _serve(port: int, path: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(_serve(int(sys.argv[1]), sys.argv[2]))
+    run_event_loop(_serve(int(sys.argv[1]), sys.argv[2]))

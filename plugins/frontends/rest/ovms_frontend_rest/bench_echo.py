@@ -14,6 +14,8 @@ import sys
 import tornado.httpserver
 import tornado.httputil
 
+from ovms_core import run_event_loop
+
 __all__ = ["read_answer"]
 
 MAX_BODY_BYTES = 1 << 30
@@ -66,4 +68,4 @@ async def _serve(port: int, path: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(_serve(int(sys.argv[1]), sys.argv[2]))
+    run_event_loop(_serve(int(sys.argv[1]), sys.argv[2]))
