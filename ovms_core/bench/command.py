@@ -380,7 +380,7 @@ def _report(
     if ratio_transport is not None:
         ratios += f"  x transport {ratio_transport:.3f}"
     if added_p50_ms is not None:
-        ratios += f"  p50 +{added_p50_ms:.2f} ms over in-process sync"
+        ratios += f"  p50 {added_p50_ms:+.2f} ms over in-process sync"
     print(
         f"{measured.name:<24} c={measured.concurrency:<3} {measured.throughput:9.1f} req/s  "
         f"p50 {measured.p50_ms:7.2f}  p90 {measured.p90_ms:7.2f}  p99 {measured.p99_ms:7.2f} ms"

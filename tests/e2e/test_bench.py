@@ -40,7 +40,7 @@ def test_concurrency_one_adds_the_synchronous_latency_floor(repository, tmp_path
     assert floor["requests"] > 0 and served["requests"] > 0 and served["errors"] == 0
     assert served["added_p50_ms"] == served["p50_ms"] - floor["p50_ms"]
     assert served["added_p50_ms"] > 0  # a request over loopback HTTP costs more than a call
-    assert f"p50 +{served['added_p50_ms']:.2f} ms over in-process sync" in out
+    assert f"p50 {served['added_p50_ms']:+.2f} ms over in-process sync" in out
 
 
 def test_higher_concurrency_has_no_synchronous_floor(repository, tmp_path):
