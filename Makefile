@@ -29,7 +29,7 @@ $(BIN)/tox: $(BIN)/python
 	$(BIN)/pip install --quiet 'tox>=4.20'
 
 test: $(BIN)/tox
-	$(BIN)/tox run
+	$(BIN)/tox run --recreate
 
 clean:
 	rm -rf $(VENV) .tox demo/models

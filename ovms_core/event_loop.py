@@ -7,6 +7,7 @@ gRPC events at less cost; docs/performance.md has the measurements.
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 import importlib.util
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -38,7 +39,7 @@ def loop_factory(choice: str) -> tuple[str, LoopFactory | None]:
         )
     import uvloop
 
-    return f"uvloop {uvloop.__version__}", uvloop.new_event_loop
+    return f"uvloop {importlib.metadata.version('uvloop')}", uvloop.new_event_loop
 
 
 def run_event_loop(main: Coroutine[Any, Any, T], choice: str = "auto") -> T:
