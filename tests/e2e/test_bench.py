@@ -1,8 +1,10 @@
-"""``ovms bench`` over REST: the references it measures in the same run and what it reports."""
+"""``ovms bench``: the references it measures in the same run and what it reports."""
 
 import json
 import subprocess
 import sys
+
+import pytest
 
 
 def _bench(repository, tmp_path, *flags):
@@ -50,3 +52,15 @@ def test_higher_concurrency_has_no_synchronous_floor(repository, tmp_path):
     assert "in-process-sync" not in {row["mode"] for row in rows}
     served = next(row for row in rows if row["mode"] == "rest-json")
     assert served["added_p50_ms"] is None and served["ratio_in_process"] > 0
+
+
+def test_grpc_modes_are_measured(repository, tmp_path):
+    pytest.importorskip("ovms_frontend_grpc")
+    out, rows = _bench(
+        repository, tmp_path, "--modes", "kserve-grpc,tfs-grpc", "--concurrency", "2"
+    )
+    results = {row["name"]: row for row in rows}
+    for mode in ("server kserve-grpc", "server tfs-grpc"):
+        assert results[mode]["requests"] > 0
+        assert results[mode]["errors"] == 0
+        assert mode in out

@@ -1,8 +1,6 @@
 """What operators rely on: health, reflection, workers, bind errors and ``ovms bench`` modes."""
 
 import json
-import subprocess
-import sys
 import urllib.request
 
 import grpc
@@ -78,39 +76,6 @@ def test_workers_share_the_port_and_a_taken_port_fails(config_file, server):
         assert taken.process.wait(timeout=120) == 1
         assert f"cannot listen for gRPC on 127.0.0.1:{server.grpc_port}" in taken.log()
     np.testing.assert_array_equal(_infer(server.grpc_port), np.ones(10, np.float32))
-
-
-def test_bench_measures_grpc_modes(repository, tmp_path):
-    report = tmp_path / "bench.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ovms_core",
-            "bench",
-            "--model_path",
-            str(repository / "dummy"),
-            "--modes",
-            "kserve-grpc,tfs-grpc",
-            "--concurrency",
-            "2",
-            "--duration",
-            "0.3",
-            "--warmup",
-            "0.1",
-            "--json",
-            str(report),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    results = {r["name"]: r for r in json.loads(report.read_text())["results"]}
-    for mode in ("server kserve-grpc", "server tfs-grpc"):
-        assert results[mode]["requests"] > 0
-        assert results[mode]["errors"] == 0
-        assert mode in done.stdout
 
 
 @pytest.mark.parametrize("event_loop", ["asyncio", "uvloop"])
