@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
@@ -11,7 +10,7 @@ from collections.abc import Sequence
 
 from ovms_core.config.errors import ConfigError
 from ovms_core.config.flags import add_server_flags, settings_from_args
-from ovms_core.event_loop import loop_factory
+from ovms_core.event_loop import loop_factory, run_event_loop
 from ovms_core.log import setup_logging
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.errors import PluginError
@@ -114,7 +113,7 @@ def _serve_or_validate(
     setup_logging(args.log_level, args.log_path)
     try:
         startup = settings_from_args(args, extra)
-        loop_name, factory = loop_factory(startup.settings.event_loop)
+        loop_name, _ = loop_factory(startup.settings.event_loop)  # refuses a missing uvloop
         drivers = DriverLoader()
         server = Server(startup.settings, startup.config, hooks, drivers)
         server.prepare()
@@ -133,8 +132,7 @@ def _serve_or_validate(
         return 0
     log.info("Event loop: %s", loop_name)
     try:
-        with asyncio.Runner(loop_factory=factory) as runner:
-            runner.run(server.run())
+        run_event_loop(server.run(), startup.settings.event_loop)
     except OSError as error:
         log.error("Cannot serve: %s", error)
         return 1
