@@ -4,6 +4,8 @@ This module is the public API for plugins: drivers subclass the interfaces here,
 use ``hookimpl``, and frontends call the ``Dataplane`` handed to them in a ``ServerContext``.
 """
 
+# First: caps malloc arenas before numpy, OpenVINO or gRPC start threads (see heap.py).
+import ovms_core.heap  # noqa: F401
 from ovms_core.bench.echo import echo_subprocess
 from ovms_core.bench.modes import BenchCall, BenchMode, BenchTarget
 from ovms_core.config import ConfigError, ModelConfig, ServerSettings, ServingConfig

@@ -14,6 +14,7 @@ from ovms_core.config.model_config import ModelConfig
 from ovms_core.config.serving_config import ServingConfig
 from ovms_core.devices.startup import check_target_devices
 from ovms_core.errors import OvmsError
+from ovms_core.heap import trim_heap
 from ovms_core.models.loader import LoadedModel, device_family, load_model
 from ovms_core.models.model import Model
 from ovms_core.models.repository import list_versions, storage_scheme
@@ -47,6 +48,7 @@ class ModelManager:
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ovms-loader")
         self._lock = asyncio.Lock()
         self._swapped_out: dict[Servable, asyncio.Task[None]] = {}
+        self._trim: asyncio.Future[bool] | None = None
 
     def get(self, name: str) -> Model | None:
         """The model served under ``name``."""
@@ -173,16 +175,22 @@ class ModelManager:
     def _swap_out(self, servable: Servable) -> None:
         """Forget a replaced servable once the requests still running on it finish."""
         if servable.inflight == 0:
-            servable.close()
+            self._close(servable)
             return
         task = asyncio.get_running_loop().create_task(servable.drained())
         self._swapped_out[servable] = task
 
         def forget(_task: asyncio.Task[None]) -> None:
             self._swapped_out.pop(servable, None)
-            servable.close()
+            self._close(servable)
 
         task.add_done_callback(forget)
+
+    def _close(self, servable: Servable) -> None:
+        """Close an unloaded servable, then trim the heap in the background (one trim at a time)."""
+        servable.close()
+        if self._trim is None or self._trim.done():
+            self._trim = asyncio.get_running_loop().run_in_executor(self._executor, trim_heap)
 
     def _failed(self, model: Model, version: ModelVersion, error: OvmsError) -> bool:
         """Record a failed load; True unless it repeats the previous failure (logged once)."""
@@ -213,6 +221,7 @@ class ModelManager:
         finally:
             storage.release_dir(folder)
         warm_up(loaded, self.warmup_inferences, f"model {config.name} version {number}")
+        trim_heap()  # compiling leaves freed scratch memory behind
         return loaded
 
     async def _retire(self, model: Model, version: ModelVersion) -> None:
@@ -221,7 +230,7 @@ class ModelManager:
         servable = version.servable
         if servable is not None:
             await servable.drained()
-            servable.close()
+            self._close(servable)
         version.servable = None
         version.set_state(VersionState.END)
         self.hooks.model_version_unloaded(model_name=model.name, version=version.number)
