@@ -113,6 +113,10 @@ def _serve_or_validate(
     setup_logging(args.log_level, args.log_path)
     try:
         startup = settings_from_args(args, extra)
+        if args.command == "validate" and startup.config.problems:
+            for problem in startup.config.problems:
+                log.error("Invalid configuration: %s", problem)
+            return 1
         loop_name, _ = loop_factory(startup.settings.event_loop)  # refuses a missing uvloop
         drivers = DriverLoader()
         server = Server(startup.settings, startup.config, hooks, drivers)
@@ -130,6 +134,7 @@ def _serve_or_validate(
             f"frontends: {', '.join(frontend_names(startup.settings)) or 'none'}"
         )
         return 0
+    startup.config.log_problems()
     log.info("Event loop: %s", loop_name)
     try:
         run_event_loop(server.run(), startup.settings.event_loop)

@@ -235,3 +235,37 @@ def test_malformed_channel_arguments_stop_start_up():
     assert done.returncode == 1
     assert "Grpc channel arguments passed in wrong format" in done.stderr
     assert "novalue" in done.stderr
+
+
+def test_a_bad_shape_skips_its_entry_and_a_bad_batch_size_is_ignored():
+    config = parse_config(
+        _config(
+            [
+                {"name": "good", "base_path": "/m"},
+                {"name": "bad_shape", "base_path": "/m", "shape": "(1,a)"},
+                {"name": "bad_batch", "base_path": "/m", "batch_size": "two"},
+            ]
+        ),
+        source="c.json",
+    )
+    assert [m.name for m in config.models] == ["good", "bad_batch"]
+    assert config.models[1].batch_size is None
+    shape, batch = (str(p) for p in config.problems)
+    assert shape.startswith("c.json: $.model_config_list[1].config.shape: The provided shape")
+    assert "$.model_config_list[2].config.batch_size: Wrong batch size parameter" in batch
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"shape": "(1,a)"}, "The provided shape is in wrong format"),
+        ({"batch_size": "two"}, "Wrong batch size parameter provided"),
+    ],
+)
+def test_validate_still_fails_on_a_skipped_entry(tmp_path, entry, message):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(_config([{"name": "a", "base_path": "/m", **entry}])))
+    done = _ovms("validate", "--config_path", str(path))
+    assert done.returncode == 1
+    assert message in done.stderr
+    assert "Configuration is valid" not in done.stdout
