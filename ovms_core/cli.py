@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from ovms_core.config.errors import ConfigError
-from ovms_core.config.flags import add_server_flags, settings_from_args
+from ovms_core.config.flags import add_server_flags, check_listeners, settings_from_args
 from ovms_core.event_loop import loop_factory, run_event_loop
 from ovms_core.log import setup_logging
 from ovms_core.plugins.drivers import DriverLoader
@@ -121,6 +121,7 @@ def _serve_or_validate(
         drivers = DriverLoader()
         server = Server(startup.settings, startup.config, hooks, drivers)
         server.prepare()
+        check_listeners(startup.settings)
     except ConfigError as error:
         log.error("Invalid configuration: %s", error)
         return EX_USAGE if error.code.name == "OPTIONS_USAGE_ERROR" else 1
