@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import os
 import sys
 from collections.abc import Sequence
 
 from ovms_core.config.errors import ConfigError
-from ovms_core.config.flags import add_server_flags, settings_from_args
+from ovms_core.config.flags import add_server_flags, check_listeners, settings_from_args
 from ovms_core.event_loop import loop_factory, run_event_loop
 from ovms_core.log import setup_logging
 from ovms_core.plugins.drivers import DriverLoader
@@ -39,6 +40,39 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EX_USAGE, f"{self.prog}: error: {message}\n")
 
 
+class _DefaultsFormatter(argparse.HelpFormatter):
+    """Help that shows each flag's default, except empty ones (unset, off, no value)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if (
+            action.option_strings
+            and "%(default)" not in text
+            and default is not None
+            and default is not False
+            and default not in ("", argparse.SUPPRESS)
+        ):
+            text += " (default: %(default)s)"
+        return text
+
+
+def _unrecognized(parser: argparse.ArgumentParser, extras: list[str]) -> str:
+    """The error for unknown arguments, with the closest flag for each misspelled one."""
+    flags = [flag for action in parser._actions for flag in action.option_strings]
+    hints = []
+    for extra in extras:
+        name = extra.split("=", 1)[0]
+        if name.startswith("-"):
+            near = difflib.get_close_matches(
+                name.replace("-", "_").lstrip("_"), [f.lstrip("-") for f in flags], n=1
+            )
+            if near:
+                hints.append(f"{name}: did you mean --{near[0]}?")
+    text = f"unrecognized arguments: {' '.join(extras)}"
+    return "; ".join([text, *hints])
+
+
 def build_parser(hooks: Hooks) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     """The top-level parser and the ``serve`` parser (plugins may have added options)."""
     parser = _Parser(
@@ -50,12 +84,14 @@ def build_parser(hooks: Hooks) -> tuple[argparse.ArgumentParser, argparse.Argume
         "serve",
         help="serve models",
         description="Load models and serve them until SIGTERM. Flags keep their OVMS names.",
+        formatter_class=_DefaultsFormatter,
     )
     add_server_flags(serve)
     validate = commands.add_parser(
         "validate",
         help="check a configuration without serving",
         description="Parse the flags and config file, check every plugin they need, and exit.",
+        formatter_class=_DefaultsFormatter,
     )
     add_server_flags(validate)
     commands.add_parser("plugins", help="list installed plugins with distribution and version")
@@ -82,7 +118,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ovms: {error}", file=sys.stderr)
         return 1
     parser, serve_parser = build_parser(hooks)
-    args = parser.parse_args(args_list)
+    validate_parser = _subparser(parser, "validate")
+    args, extras = parser.parse_known_args(args_list)
+    if extras:
+        commands = {"serve": serve_parser, "validate": validate_parser}
+        failing = commands.get(args.command, parser)
+        failing.error(_unrecognized(failing, extras))
     if args.version:
         print(f"OpenVINO Model Server {server_version()}\nOpenVINO backend {backend_version()}")
         return 0
@@ -113,10 +154,15 @@ def _serve_or_validate(
     setup_logging(args.log_level, args.log_path)
     try:
         startup = settings_from_args(args, extra)
+        if args.command == "validate" and startup.config.problems:
+            for problem in startup.config.problems:
+                log.error("Invalid configuration: %s", problem)
+            return 1
         loop_name, _ = loop_factory(startup.settings.event_loop)  # refuses a missing uvloop
         drivers = DriverLoader()
         server = Server(startup.settings, startup.config, hooks, drivers)
         server.prepare()
+        check_listeners(startup.settings)
     except ConfigError as error:
         log.error("Invalid configuration: %s", error)
         return EX_USAGE if error.code.name == "OPTIONS_USAGE_ERROR" else 1
@@ -130,6 +176,7 @@ def _serve_or_validate(
             f"frontends: {', '.join(frontend_names(startup.settings)) or 'none'}"
         )
         return 0
+    startup.config.log_problems()
     log.info("Event loop: %s", loop_name)
     try:
         run_event_loop(server.run(), startup.settings.event_loop)
@@ -151,6 +198,14 @@ def _exit_now(code: int) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            found: argparse.ArgumentParser = action.choices[name]
+            return found
+    raise KeyError(name)
 
 
 def _kernel_dests() -> set[str]:

@@ -169,6 +169,7 @@ class Server:
                 raise
             if config.digest != self.config.digest or self._config_failed:
                 log.info("Configuration file %s changed; applying it", self.settings.config_path)
+                config.log_problems()
                 self.manager.check_drivers(config)
                 self.pipelines.check_drivers(config)
                 self.config = config

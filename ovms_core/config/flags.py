@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from ovms_core.config.errors import ConfigError
 from ovms_core.config.model_config import ModelConfig
 from ovms_core.config.server_settings import ServerSettings
-from ovms_core.config.serving_config import ServingConfig, load_config_file
+from ovms_core.config.serving_config import ENTRY_CODES, ServingConfig, load_config_file
 from ovms_core.event_loop import EVENT_LOOPS
 from ovms_core.status_codes import StatusCode
 
-__all__ = ["LOG_LEVELS", "add_server_flags", "settings_from_args"]
+__all__ = ["LOG_LEVELS", "add_server_flags", "check_listeners", "settings_from_args"]
 
 LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARNING", "ERROR")
 MODEL_FLAGS = (
@@ -206,15 +206,20 @@ def settings_from_args(args: argparse.Namespace, extra_names: tuple[str, ...] = 
     else:
         if not (args.model_name and args.model_path):
             raise _usage("Use config_path or model_path with model_name")
-        if args.port == 0 and args.rest_port == 0:
-            raise _usage("port and rest_port cannot both be 0: nothing would serve the model")
         given["name"] = given.pop("model_name")
         given["base_path"] = given.pop("model_path")
+        problems: list[ConfigError] = []
         try:
-            model = ModelConfig.from_values(given, ())
+            models: tuple[ModelConfig, ...] = (ModelConfig.from_values(given, (), "", problems),)
         except ConfigError as error:
-            raise ConfigError(f"command line: {error}", code=error.code) from None
-        config = ServingConfig(models=(model,))
+            if error.code not in ENTRY_CODES:
+                raise ConfigError(f"command line: {error}", code=error.code) from None
+            problems.append(error)  # as for a config entry: logged, the server still starts
+            models = ()
+        config = ServingConfig(
+            models=models,
+            problems=tuple(ConfigError(f"command line: {p}", code=p.code) for p in problems),
+        )
     metrics_enable = bool(args.metrics_enable) or config.metrics_enable
     metrics_list = tuple(m for m in args.metrics_list.split(",") if m) or config.metrics_list
     if args.metrics_list and not args.metrics_enable:
@@ -247,6 +252,15 @@ def settings_from_args(args: argparse.Namespace, extra_names: tuple[str, ...] = 
     )
     settings.channel_arguments()  # refuse a malformed --grpc_channel_arguments at start-up
     return Startup(settings, config)
+
+
+def check_listeners(settings: ServerSettings) -> None:
+    """Refuse a server that would listen on no port (checked after the models and their paths)."""
+    if settings.port == 0 and settings.rest_port == 0:
+        raise _usage(
+            "port and rest_port cannot both be 0: nothing would serve the models; "
+            "set --port (gRPC) and/or --rest_port (REST)"
+        )
 
 
 def _check_ports(args: argparse.Namespace) -> None:

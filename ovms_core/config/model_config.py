@@ -82,16 +82,30 @@ class ModelConfig:
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def from_json(cls, obj: Any, path: Path = (), base_dir: str = "") -> ModelConfig:
+    def from_json(
+        cls,
+        obj: Any,
+        path: Path = (),
+        base_dir: str = "",
+        problems: list[ConfigError] | None = None,
+    ) -> ModelConfig:
         """Parse a ``config`` object of ``model_config_list``."""
         check_object(obj, path, MODEL_FIELDS, required=("name", "base_path"))
-        return cls.from_values(obj, path, base_dir)
+        return cls.from_values(obj, path, base_dir, problems)
 
     @classmethod
     def from_values(
-        cls, values: dict[str, Any], path: Path = (), base_dir: str = ""
+        cls,
+        values: dict[str, Any],
+        path: Path = (),
+        base_dir: str = "",
+        problems: list[ConfigError] | None = None,
     ) -> ModelConfig:
-        """Build from already type-checked values (config.json or CLI)."""
+        """Build from already type-checked values (config.json or CLI).
+
+        With ``problems``, an unparsable ``batch_size`` is ignored, as OVMS does, and its error
+        appended there; without it, it raises.
+        """
         nireq = values.get("nireq", 0)
         if nireq > MAX_NIREQ:
             raise ConfigError(
@@ -115,7 +129,13 @@ class ModelConfig:
                         code=StatusCode.INVALID_NON_STATEFUL_MODEL_PARAMETER,
                     )
         policy = values.get("model_version_policy")
-        batch_size = BatchSetting.parse(values.get("batch_size"), (*path, "batch_size"))
+        try:
+            batch_size = BatchSetting.parse(values.get("batch_size"), (*path, "batch_size"))
+        except ConfigError as error:
+            if problems is None:
+                raise
+            problems.append(error)
+            batch_size = None
         shape = ShapeSetting.parse(values.get("shape"), (*path, "shape"))
         if stateful:
             _check_stateful(values, batch_size, shape, path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -54,11 +55,16 @@ def check_object(
         raise ConfigError("expected a JSON object", path=path, value=value)
     for key in required:
         if key not in value:
-            raise ConfigError(f"required key '{key}' is missing", path=path)
+            unknown = [k for k in value if k not in fields]
+            near = difflib.get_close_matches(key, unknown, n=1)
+            hint = f"; did you mean '{key}' instead of '{near[0]}'?" if near else ""
+            raise ConfigError(f"required key '{key}' is missing{hint}", path=path)
     for key, item in value.items():
         if key not in fields:
             allowed = ", ".join(sorted(fields))
-            raise ConfigError(f"unknown key '{key}' (allowed: {allowed})", path=(*path, key))
+            near = difflib.get_close_matches(key, list(fields), n=1)
+            hint = f"did you mean '{near[0]}'? " if near else ""
+            raise ConfigError(f"unknown key '{key}' ({hint}allowed: {allowed})", path=(*path, key))
         check, description = fields[key]
         if not check(item):
             raise ConfigError(f"expected {description}", path=(*path, key), value=item)

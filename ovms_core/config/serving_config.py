@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -19,7 +20,12 @@ from ovms_core.config.pipeline_config import (
 from ovms_core.config.schema import check_object, is_bool, is_list, is_obj
 from ovms_core.status_codes import StatusCode
 
-__all__ = ["ServingConfig", "load_config_file", "parse_config"]
+__all__ = ["ENTRY_CODES", "ServingConfig", "load_config_file", "parse_config"]
+
+log = logging.getLogger("ovms.config")
+
+ENTRY_CODES = frozenset({StatusCode.SHAPE_WRONG_FORMAT, StatusCode.LAYOUT_WRONG_FORMAT})
+"""Errors that make OVMS skip one model entry (logged) rather than refuse the whole file."""
 
 TOP_LEVEL_FIELDS = {
     "model_config_list": (is_list, "an array"),
@@ -47,6 +53,13 @@ class ServingConfig:
     source: str = ""
     digest: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
+    problems: tuple[ConfigError, ...] = ()
+    """Entries skipped and values ignored, as OVMS does (serve logs them, validate fails)."""
+
+    def log_problems(self) -> None:
+        """Log every skipped entry and ignored value as an error."""
+        for problem in self.problems:
+            log.error("Configuration entry not applied: %s", problem)
 
 
 def parse_config(document: Any, source: str = "", base_dir: str = "") -> ServingConfig:
@@ -55,10 +68,18 @@ def parse_config(document: Any, source: str = "", base_dir: str = "") -> Serving
         check_object(document, (), TOP_LEVEL_FIELDS, required=("model_config_list",))
         models = []
         names: set[str] = set()
+        problems: list[ConfigError] = []
         for index, item in enumerate(document["model_config_list"]):
             path: tuple[str | int, ...] = ("model_config_list", index)
             check_object(item, path, {"config": (is_obj, "an object")}, required=("config",))
-            model = ModelConfig.from_json(item["config"], (*path, "config"), base_dir)
+            try:
+                model = ModelConfig.from_json(item["config"], (*path, "config"), base_dir, problems)
+            except ConfigError as error:
+                if error.code not in ENTRY_CODES:
+                    raise
+                problems.append(error)  # OVMS skips this model and serves the others
+                names.add(item["config"]["name"])
+                continue
             if model.name in names:
                 raise ConfigError(
                     f"model name '{model.name}' is used twice",
@@ -80,6 +101,7 @@ def parse_config(document: Any, source: str = "", base_dir: str = "") -> Serving
         metrics_list=metrics,
         source=source,
         raw=document,
+        problems=tuple(problem.located(source) for problem in problems),
     )
 
 

@@ -127,7 +127,11 @@ class BatchSetting:
             if dim.lo == 0:
                 raise ValueError(raw)
         except ValueError:
-            raise ConfigError("Wrong batch size parameter provided", path=path, value=raw) from None
+            raise ConfigError(
+                "Wrong batch size parameter provided. Model batch size will be set to default.",
+                path=path,
+                value=raw,
+            ) from None
         return cls(dim=dim)
 
 

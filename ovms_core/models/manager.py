@@ -104,12 +104,15 @@ class ModelManager:
         version failed to load and its own folder still exists.
         """
         config = model.config
+        notes: list[str] = []
         try:
             storage = self._storage(config.base_path)
-            found = await self._run(list_versions, storage, config.name, config.base_path)
+            found = await self._run(list_versions, storage, config.name, config.base_path, notes)
         except OvmsError as error:
-            log.error("Cannot list versions of model %s: %s", config.name, error.message)
+            text = f"Cannot list versions of model {config.name}: {error.message}"
+            _track_conditions(model, (text,), logging.ERROR)
             return False
+        _track_conditions(model, tuple(notes), logging.WARNING)
         wanted = config.version_policy.select(found)
         loads = []
         for number in sorted(wanted):
@@ -301,3 +304,16 @@ class ModelManager:
 
     async def _run(self, func: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
+
+
+def _track_conditions(model: Model, conditions: tuple[str, ...], level: int) -> None:
+    """Log each condition of the version folders when it starts and when it ends, not per poll."""
+    if conditions == model.conditions:
+        return
+    for text in conditions:
+        if text not in model.conditions:
+            log.log(level, "%s", text)
+    for text in model.conditions:
+        if text not in conditions:
+            log.info("No longer the case: %s", text)
+    model.conditions = conditions

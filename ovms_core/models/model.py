@@ -20,6 +20,8 @@ class Model:
         self.versions: dict[int, ModelVersion] = {}
         self.default: ModelVersion | None = None
         self.removed = False
+        self.conditions: tuple[str, ...] = ()
+        """What the last poll of the version folders found wrong (logged when it changes)."""
 
     @property
     def name(self) -> str:

@@ -20,8 +20,15 @@ def storage_scheme(base_path: str) -> str:
     return "file"
 
 
-def list_versions(storage: StorageDriver, model_name: str, base_path: str) -> list[int]:
-    """Positive integer version folders under ``base_path``; other names are skipped with a log."""
+def list_versions(
+    storage: StorageDriver, model_name: str, base_path: str, notes: list[str] | None = None
+) -> list[int]:
+    """Positive integer version folders under ``base_path``; other names are skipped.
+
+    What was skipped, and an empty folder, are logged as warnings, or appended to ``notes``
+    when given (a poller then logs a condition once, not at every poll).
+    """
+    warn = log.warning if notes is None else (lambda text, *args: notes.append(text % args))
     if ".." in base_path.replace("\\", "/").split("/"):
         raise OvmsError(StatusCode.PATH_INVALID, base_path)
     # One listing per poll: ask whether it is a folder only when the listing is empty.
@@ -36,14 +43,14 @@ def list_versions(storage: StorageDriver, model_name: str, base_path: str) -> li
         try:
             number = int(name)
         except ValueError:
-            log.warning(
+            warn(
                 "Expected version directory name to be in number format. Got: %s (model %s)",
                 name,
                 model_name,
             )
             continue
         if number <= 0:
-            log.warning(
+            warn(
                 "Expected version directory name to be a number greater than 0. Got: %s (model %s)",
                 name,
                 model_name,
@@ -51,5 +58,5 @@ def list_versions(storage: StorageDriver, model_name: str, base_path: str) -> li
             continue
         versions.append(number)
     if not versions:
-        log.warning("No version found for model %s in path: %s", model_name, base_path)
+        warn("No version found for model %s in path: %s", model_name, base_path)
     return sorted(versions)

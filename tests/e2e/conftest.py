@@ -119,5 +119,5 @@ def metrics_server(tmp_path_factory):
     }
     path = root / "config.json"
     path.write_text(json.dumps(config))
-    with ServerProcess(["--config_path", str(path)]) as running:
+    with ServerProcess(["--config_path", str(path), "--port", str(free_port())]) as running:
         yield running

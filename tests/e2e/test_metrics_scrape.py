@@ -8,7 +8,18 @@ import json
 import subprocess
 import sys
 
+import grpc
+import numpy as np
 import pytest
+from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2 as pb
+from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2_grpc as pb_grpc
+from ovms_frontend_grpc._generated.tensorflow_serving.apis import (
+    get_model_metadata_pb2,
+    get_model_status_pb2,
+    model_service_pb2_grpc,
+    predict_pb2,
+    prediction_service_pb2_grpc,
+)
 from prometheus_client.parser import text_string_to_metric_families
 
 from ovms_core.metrics import BUCKETS_US
@@ -53,11 +64,88 @@ SEQUENCE = [
 ]
 
 
+def kserve_grpc_infer(version=""):
+    request = pb.ModelInferRequest(model_name="counted", model_version=version)
+    request.inputs.add(name="b", datatype="FP32", shape=[1, 10])
+    request.raw_input_contents.append(np.arange(10, dtype=np.float32).tobytes())
+    return request
+
+
+def tfs_predict(version=None, size=10):
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = "counted"
+    if version is not None:
+        request.model_spec.version.value = version
+    tensor = request.inputs["b"]
+    tensor.dtype = 1  # DT_FLOAT
+    tensor.tensor_shape.dim.add(size=1)
+    tensor.tensor_shape.dim.add(size=size)
+    tensor.tensor_content = np.arange(size, dtype=np.float32).tobytes()
+    return request
+
+
+def tfs_metadata():
+    request = get_model_metadata_pb2.GetModelMetadataRequest(metadata_field=["signature_def"])
+    request.model_spec.name = "counted"
+    return request
+
+
+def tfs_status(version=None):
+    request = get_model_status_pb2.GetModelStatusRequest()
+    request.model_spec.name = "counted"
+    if version is not None:
+        request.model_spec.version.value = version
+    return request
+
+
+def grpc_sequence(port):
+    """Good and bad calls on each gRPC method; failures for an unserved version count nowhere."""
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        kserve = pb_grpc.GRPCInferenceServiceStub(channel)
+        predictions = prediction_service_pb2_grpc.PredictionServiceStub(channel)
+        models = model_service_pb2_grpc.ModelServiceStub(channel)
+        calls = [
+            (predictions.Predict, tfs_predict(), True),
+            (predictions.Predict, tfs_predict(1), True),
+            (predictions.Predict, tfs_predict(7), False),
+            (predictions.Predict, tfs_predict(size=2), False),
+            (models.GetModelStatus, tfs_status(), True),
+            (models.GetModelStatus, tfs_status(7), False),
+            (predictions.GetModelMetadata, tfs_metadata(), True),
+            (predictions.GetModelMetadata, tfs_metadata(), True),
+            (kserve.ModelInfer, kserve_grpc_infer(), True),
+            (kserve.ModelInfer, kserve_grpc_infer("1"), True),
+            (kserve.ModelInfer, pb.ModelInferRequest(model_name="counted"), False),
+            (kserve.ModelInfer, kserve_grpc_infer("7"), False),
+            (kserve.ModelMetadata, pb.ModelMetadataRequest(name="counted"), True),
+            (kserve.ModelReady, pb.ModelReadyRequest(name="counted"), True),
+            (kserve.ModelReady, pb.ModelReadyRequest(name="counted", version="1"), True),
+        ]
+        for method, request, succeeds in calls:
+            if succeeds:
+                method(request, timeout=30)
+            else:
+                with pytest.raises(grpc.RpcError):
+                    method(request, timeout=30)
+
+
+# (api, method, version) -> (success, fail) over gRPC, after ``grpc_sequence``
+GRPC_COUNTS = {
+    ("TensorFlowServing", "Predict", "1"): (2, 1),
+    ("TensorFlowServing", "GetModelStatus", None): (1, 1),
+    ("TensorFlowServing", "GetModelMetadata", "1"): (2, 0),
+    ("KServe", "ModelInfer", "1"): (2, 1),
+    ("KServe", "ModelMetadata", "1"): (1, 0),
+    ("KServe", "ModelReady", None): (2, 0),
+}
+
+
 @pytest.fixture(scope="module")
 def scraped(metrics_server):
     for method, path, body, expected in SEQUENCE:
         status, _, answer = call(metrics_server, method, path, body)
         assert status == expected, (path, answer)
+    grpc_sequence(metrics_server.grpc_port)
     status, content_type, text = call(metrics_server, "GET", "/metrics?name=ignored")
     assert status == 200
     assert content_type.startswith("text/plain")
@@ -119,8 +207,11 @@ def test_request_counts(families, api, method, version, success, fail):
     assert one(families, counter, counter + "_total", interface="REST", **labels) == success
     counter = "ovms_requests_fail"
     assert one(families, counter, counter + "_total", interface="REST", **labels) == fail
-    for counter in ("ovms_requests_success", "ovms_requests_fail"):
-        assert one(families, counter, counter + "_total", interface="gRPC", **labels) == 0
+    grpc_success, grpc_fail = GRPC_COUNTS[(api, method, version)]
+    counter = "ovms_requests_success"
+    assert one(families, counter, counter + "_total", interface="gRPC", **labels) == grpc_success
+    counter = "ovms_requests_fail"
+    assert one(families, counter, counter + "_total", interface="gRPC", **labels) == grpc_fail
 
 
 def test_no_series_for_names_or_versions_not_served(families):
@@ -133,15 +224,15 @@ def test_no_series_for_names_or_versions_not_served(families):
 def test_times(families):
     labels = {"name": "counted", "version": "1"}
     for family in ("ovms_inference_time_us", "ovms_wait_for_infer_req_time_us"):
-        assert one(families, family, family + "_count", **labels) == 3
+        assert one(families, family, family + "_count", **labels) == 7
         buckets = samples(families, family, family + "_bucket", **labels)
         assert len(buckets) == len(BUCKETS_US) + 1
         assert buckets == sorted(buckets)
-        assert one(families, family, family + "_bucket", le="+Inf", **labels) == 3
+        assert one(families, family, family + "_bucket", le="+Inf", **labels) == 7
         assert one(families, family, family + "_sum", **labels) > 0
     family = "ovms_request_time_us"
     assert one(families, family, family + "_count", interface="REST", **labels) == 3
-    assert one(families, family, family + "_count", interface="gRPC", **labels) == 0
+    assert one(families, family, family + "_count", interface="gRPC", **labels) == 4
 
 
 def test_gauges(families):

@@ -28,3 +28,17 @@ def test_validate_accepts_a_good_config(config_file):
     assert done.returncode == 0, done.stderr
     assert "Configuration is valid" in done.stdout
     assert "dummy" in done.stdout
+
+
+def test_a_config_file_with_no_port_is_refused(config_file):
+    for command in ("serve", "validate"):
+        done = _ovms(command, "--config_path", str(config_file))
+        assert done.returncode == 64, done.stderr
+        assert "set --port (gRPC) and/or --rest_port (REST)" in done.stderr
+
+
+def test_validate_reports_a_missing_path_before_the_ports(tmp_path):
+    done = _ovms("validate", "--model_name", "x", "--model_path", str(tmp_path / "missing"))
+    assert done.returncode == 1
+    assert "The provided base path is invalid or doesn't exists" in done.stderr
+    assert "rest_port" not in done.stderr

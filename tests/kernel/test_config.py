@@ -235,3 +235,73 @@ def test_malformed_channel_arguments_stop_start_up():
     assert done.returncode == 1
     assert "Grpc channel arguments passed in wrong format" in done.stderr
     assert "novalue" in done.stderr
+
+
+def test_a_bad_shape_skips_its_entry_and_a_bad_batch_size_is_ignored():
+    config = parse_config(
+        _config(
+            [
+                {"name": "good", "base_path": "/m"},
+                {"name": "bad_shape", "base_path": "/m", "shape": "(1,a)"},
+                {"name": "bad_batch", "base_path": "/m", "batch_size": "two"},
+            ]
+        ),
+        source="c.json",
+    )
+    assert [m.name for m in config.models] == ["good", "bad_batch"]
+    assert config.models[1].batch_size is None
+    shape, batch = (str(p) for p in config.problems)
+    assert shape.startswith("c.json: $.model_config_list[1].config.shape: The provided shape")
+    assert "$.model_config_list[2].config.batch_size: Wrong batch size parameter" in batch
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"shape": "(1,a)"}, "The provided shape is in wrong format"),
+        ({"batch_size": "two"}, "Wrong batch size parameter provided"),
+    ],
+)
+def test_validate_still_fails_on_a_skipped_entry(tmp_path, entry, message):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(_config([{"name": "a", "base_path": "/m", **entry}])))
+    done = _ovms("validate", "--config_path", str(path))
+    assert done.returncode == 1
+    assert message in done.stderr
+    assert "Configuration is valid" not in done.stdout
+
+
+def test_serve_help_shows_defaults():
+    done = _ovms("serve", "--help")
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split("options:", 1)[1].split())
+    for flag, default in [
+        ("--port PORT", "0"),
+        ("--rest_port REST_PORT", "0"),
+        ("--log_level {TRACE,DEBUG,INFO,WARNING,ERROR}", "INFO"),
+        ("--file_system_poll_wait_seconds FILE_SYSTEM_POLL_WAIT_SECONDS", "1"),
+    ]:
+        help_text = text.split(flag, 1)[1].split(" --", 1)[0]
+        assert f"(default: {default})" in help_text, (flag, help_text)
+    assert "(default: None)" not in text
+
+
+def test_a_misspelled_flag_gets_the_right_name_and_the_serve_usage():
+    done = _ovms("serve", "--rest-port", "8000")
+    assert done.returncode == 64
+    assert "did you mean --rest_port?" in done.stderr
+    assert done.stderr.startswith("usage: ovms serve ")
+    done = _ovms("--rest-port", "8000")  # the OVMS form, flags only
+    assert done.stderr.startswith("usage: ovms serve ")
+    assert "did you mean --rest_port?" in done.stderr
+
+
+def test_a_misspelled_required_key_gets_the_right_name():
+    with pytest.raises(ConfigError) as caught:
+        parse_config(_config([{"name": "a", "base_pth": "/m"}]))
+    assert (
+        "required key 'base_path' is missing; did you mean 'base_path' instead of 'base_pth'?"
+        in (str(caught.value))
+    )
+    with pytest.raises(ConfigError, match="unknown key 'nirq' \\(did you mean 'nireq'\\? allowed:"):
+        parse_config(_config([{"name": "a", "base_path": "/m", "nirq": 1}]))

@@ -11,7 +11,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from ovms_core import Frontend, ServerContext, ServerSettings, hookimpl
+from ovms_core import Frontend, Metrics, ServerContext, ServerSettings, hookimpl
 from ovms_frontend_grpc.kserve_service import SERVICE_NAME as KSERVE_SERVICE
 from ovms_frontend_grpc.kserve_service import KServeService
 from ovms_frontend_grpc.tfs_service import MODEL_SERVICE_NAME, PREDICTION_SERVICE_NAME, TfsService
@@ -74,8 +74,8 @@ class GrpcFrontend(Frontend):
         settings = context.settings
         options = server_options(settings)
         handlers = [
-            KServeService(context.dataplane).handler(),
-            *TfsService(context.dataplane).handlers(),
+            KServeService(context.dataplane, Metrics.of(context)).handler(),
+            *TfsService(context.dataplane, Metrics.of(context)).handlers(),
         ]
         self._health = health.aio.HealthServicer()
         for service in ("", *SERVICE_NAMES):

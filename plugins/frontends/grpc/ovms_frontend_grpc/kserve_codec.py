@@ -40,6 +40,14 @@ _INT64_MAX = 2**63 - 1
 _UINT64_MAX = 2**64 - 1
 _LENGTH = struct.Struct("<I")
 
+# Datatypes narrower than their contents field: values beyond their range are refused.
+_NARROW: dict[str, type[np.integer[Any]]] = {
+    "INT8": np.int8,
+    "INT16": np.int16,
+    "UINT8": np.uint8,
+    "UINT16": np.uint16,
+}
+
 # datatype -> (InferTensorContents field, dtype of that field's elements)
 _CONTENTS: dict[str, tuple[str, type[np.generic]]] = {
     "BOOL": ("bool_contents", np.bool_),
@@ -124,7 +132,15 @@ def _typed_values(
     if spec is None:  # FP16 and BF16 have no typed field: raw contents only
         return None
     field = getattr(contents, spec[0])
-    return np.fromiter(field, dtype=spec[1], count=len(field))
+    values = np.fromiter(field, dtype=spec[1], count=len(field))
+    if datatype in _NARROW and values.size:
+        limits = np.iinfo(_NARROW[datatype])
+        if values.min() < limits.min or values.max() > limits.max:
+            raise OvmsError(
+                StatusCode.INVALID_PRECISION,
+                f"{spec[0]} value out of range for {datatype} input {tensor.name}",
+            )
+    return values
 
 
 def _parameters(parameters: Mapping[str, pb.InferParameter]) -> dict[str, Any]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from time import perf_counter
 
 import grpc
 
-from ovms_core import Dataplane, OvmsError
+from ovms_core import Dataplane, Metrics, OvmsError
 from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2 as pb
 from ovms_frontend_grpc.errors import INTERNAL_ERROR
 from ovms_frontend_grpc.kserve_codec import (
@@ -20,6 +21,7 @@ from ovms_frontend_grpc.rpc import Malformed, service_handler, stream_method, un
 
 __all__ = ["SERVICE_NAME", "KServeService"]
 
+KSERVE = "KServe"
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["GRPCInferenceService"].full_name
 log = logging.getLogger("ovms.grpc")
 
@@ -27,8 +29,9 @@ log = logging.getLogger("ovms.grpc")
 class KServeService:
     """The RPCs OVMS implements; the repository RPCs answer ``UNIMPLEMENTED``."""
 
-    def __init__(self, dataplane: Dataplane) -> None:
+    def __init__(self, dataplane: Dataplane, metrics: Metrics) -> None:
         self.dataplane = dataplane
+        self.metrics = metrics
 
     async def server_live(self, _request: pb.ServerLiveRequest) -> pb.ServerLiveResponse:
         return pb.ServerLiveResponse(live=self.dataplane.live)
@@ -43,17 +46,43 @@ class KServeService:
         return pb.ServerMetadataResponse(name=metadata["name"], version=metadata["version"])
 
     async def model_ready(self, request: pb.ModelReadyRequest) -> pb.ModelReadyResponse:
-        ready = self.dataplane.model_ready(request.name, parse_version(request.version))
+        name = request.name
+        try:
+            ready = self.dataplane.model_ready(name, parse_version(request.version))
+        except Exception:
+            self.metrics.request_done(KSERVE, "gRPC", "ModelReady", name, None, False)
+            raise
+        self.metrics.request_done(KSERVE, "gRPC", "ModelReady", name, None, ready)
         return pb.ModelReadyResponse(ready=ready)
 
     async def model_metadata(self, request: pb.ModelMetadataRequest) -> pb.ModelMetadataResponse:
-        metadata = self.dataplane.model_metadata(request.name, parse_version(request.version))
-        return encode_model_metadata(metadata)
+        name, requested = request.name, None
+        try:
+            requested = parse_version(request.version)
+            metadata = self.dataplane.model_metadata(name, requested)
+            response = encode_model_metadata(metadata)
+        except Exception:
+            self.metrics.request_done(KSERVE, "gRPC", "ModelMetadata", name, requested, False)
+            raise
+        self.metrics.request_done(KSERVE, "gRPC", "ModelMetadata", name, metadata.version, True)
+        return response
 
     async def model_infer(self, request: pb.ModelInferRequest) -> pb.ModelInferResponse:
-        result = await self.dataplane.infer(decode_infer_request(request))
-        with result:
-            return encode_infer_response(result)
+        started = perf_counter()
+        name, requested = request.model_name, None
+        try:
+            decoded = decode_infer_request(request)
+            requested = decoded.model_version
+            result = await self.dataplane.infer(decoded)
+            with result:
+                response = encode_infer_response(result)
+        except Exception:
+            self.metrics.request_done(KSERVE, "gRPC", "ModelInfer", name, requested, False)
+            raise
+        elapsed = perf_counter() - started
+        served = result.model_version
+        self.metrics.request_done(KSERVE, "gRPC", "ModelInfer", name, served, True, elapsed)
+        return response
 
     async def model_stream_infer(
         self, requests: AsyncIterator[pb.ModelInferRequest | Malformed]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from time import perf_counter
+
 import grpc
 
-from ovms_core import Dataplane, OvmsError, StatusCode
+from ovms_core import Dataplane, Metrics, OvmsError, StatusCode
 from ovms_frontend_grpc._generated.tensorflow_serving.apis import (
     get_model_metadata_pb2,
     get_model_status_pb2,
@@ -27,38 +29,66 @@ __all__ = ["MODEL_SERVICE_NAME", "PREDICTION_SERVICE_NAME", "TfsService"]
 PREDICTION_SERVICE_NAME = prediction_service_pb2.DESCRIPTOR.services_by_name[
     "PredictionService"
 ].full_name
+TFS = "TensorFlowServing"
 MODEL_SERVICE_NAME = model_service_pb2.DESCRIPTOR.services_by_name["ModelService"].full_name
 
 
 class TfsService:
     """Predict, GetModelMetadata and GetModelStatus; other TFS RPCs answer ``UNIMPLEMENTED``."""
 
-    def __init__(self, dataplane: Dataplane) -> None:
+    def __init__(self, dataplane: Dataplane, metrics: Metrics) -> None:
         self.dataplane = dataplane
+        self.metrics = metrics
 
     async def predict(self, request: predict_pb2.PredictRequest) -> predict_pb2.PredictResponse:
-        result = await self.dataplane.infer(decode_predict_request(request))
-        with result:
-            return encode_predict_response(result)
+        started = perf_counter()
+        name, requested = request.model_spec.name, None
+        try:
+            decoded = decode_predict_request(request)
+            requested = decoded.model_version
+            result = await self.dataplane.infer(decoded)
+            with result:
+                response = encode_predict_response(result)
+        except Exception:
+            self.metrics.request_done(TFS, "gRPC", "Predict", name, requested, False)
+            raise
+        elapsed = perf_counter() - started
+        served = result.model_version
+        self.metrics.request_done(TFS, "gRPC", "Predict", name, served, True, elapsed)
+        return response
 
     async def get_model_metadata(
         self, request: get_model_metadata_pb2.GetModelMetadataRequest
     ) -> get_model_metadata_pb2.GetModelMetadataResponse:
-        if not request.HasField("model_spec"):
-            raise OvmsError(StatusCode.MODEL_SPEC_MISSING)
-        if list(request.metadata_field) != [SIGNATURE_DEF]:
-            raise OvmsError(StatusCode.INVALID_SIGNATURE_DEF)
         spec = request.model_spec
-        metadata = self.dataplane.model_metadata(spec.name, requested_version(spec))
-        return encode_model_metadata(metadata)
+        try:
+            if not request.HasField("model_spec"):
+                raise OvmsError(StatusCode.MODEL_SPEC_MISSING)
+            if list(request.metadata_field) != [SIGNATURE_DEF]:
+                raise OvmsError(StatusCode.INVALID_SIGNATURE_DEF)
+            metadata = self.dataplane.model_metadata(spec.name, requested_version(spec))
+            response = encode_model_metadata(metadata)
+        except Exception:
+            self.metrics.request_done(TFS, "gRPC", "GetModelMetadata", spec.name, None, False)
+            raise
+        self.metrics.request_done(
+            TFS, "gRPC", "GetModelMetadata", spec.name, metadata.version, True
+        )
+        return response
 
     async def get_model_status(
         self, request: get_model_status_pb2.GetModelStatusRequest
     ) -> get_model_status_pb2.GetModelStatusResponse:
-        if not request.HasField("model_spec"):
-            raise OvmsError(StatusCode.MODEL_SPEC_MISSING)
         spec = request.model_spec
-        return encode_model_status(self.dataplane.model_status(spec.name, requested_version(spec)))
+        try:
+            if not request.HasField("model_spec"):
+                raise OvmsError(StatusCode.MODEL_SPEC_MISSING)
+            status = self.dataplane.model_status(spec.name, requested_version(spec))
+        except Exception:
+            self.metrics.request_done(TFS, "gRPC", "GetModelStatus", spec.name, None, False)
+            raise
+        self.metrics.request_done(TFS, "gRPC", "GetModelStatus", spec.name, None, True)
+        return encode_model_status(status)
 
     def handlers(self) -> list[grpc.GenericRpcHandler]:
         """The method handlers of both services."""

@@ -83,6 +83,26 @@ def test_typed_contents(datatype, field, values, dtype):
     np.testing.assert_array_equal(item.values, np.array(values, dtype))
 
 
+@pytest.mark.parametrize(
+    ("datatype", "field", "value"),
+    [
+        ("INT8", "int_contents", 128),
+        ("INT8", "int_contents", -129),
+        ("INT16", "int_contents", 2**15),
+        ("UINT8", "uint_contents", 256),
+        ("UINT16", "uint_contents", 2**16),
+    ],
+)
+def test_typed_contents_out_of_range_are_refused(datatype, field, value):
+    message = pb.ModelInferRequest(model_name="m")
+    tensor = message.inputs.add(name="in", datatype=datatype, shape=[2])
+    getattr(tensor.contents, field).extend([0, value])
+    with pytest.raises(OvmsError) as caught:
+        decode_infer_request(message)
+    assert caught.value.code is StatusCode.INVALID_PRECISION
+    assert "in" in str(caught.value)
+
+
 def test_bytes_contents_and_raw_bytes():
     message = pb.ModelInferRequest(model_name="m")
     tensor = message.inputs.add(name="in", datatype="BYTES", shape=[2])

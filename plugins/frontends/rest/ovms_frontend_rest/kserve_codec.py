@@ -187,18 +187,34 @@ def _values(data: Any, datatype: str) -> np.ndarray:
         array = np.asarray(data)
     except ValueError:
         raise _parse_error(StatusCode.REST_COULD_NOT_PARSE_INPUT, "ragged data") from None
+    if datatype == "UINT64" and array.dtype.kind == "f":
+        array = _uint64_values(data, array)
     if array.dtype.kind not in kinds and array.size:
         raise _parse_error(
             StatusCode.REST_COULD_NOT_PARSE_INPUT, f"values are not valid {datatype} values"
         )
     dtype = by_kserve_name(datatype)
     assert dtype is not None
-    if array.dtype.kind in "iu" and datatype.startswith("UINT") and array.size and array.min() < 0:
-        raise _parse_error(StatusCode.REST_COULD_NOT_PARSE_INPUT, "negative unsigned value")
+    if array.size and array.dtype.kind in "iu" and np.issubdtype(dtype.numpy, np.integer):
+        limits = np.iinfo(dtype.numpy)
+        if array.min() < limits.min or array.max() > limits.max:
+            raise _parse_error(
+                StatusCode.REST_COULD_NOT_PARSE_INPUT, f"value out of range for {datatype}"
+            )
+    return array.astype(dtype.numpy, copy=False).reshape(-1)
+
+
+def _uint64_values(data: Any, array: np.ndarray) -> np.ndarray:
+    """Integers above 2**63 mixed with others, which numpy reads as float64, read exactly."""
+    flat = _flatten(data)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in flat):
+        return array
     try:
-        return array.astype(dtype.numpy, copy=False).reshape(-1)
-    except (OverflowError, ValueError):
-        raise _parse_error(StatusCode.REST_COULD_NOT_PARSE_INPUT, "value out of range") from None
+        return np.array(flat, dtype=np.uint64)
+    except OverflowError:
+        raise _parse_error(
+            StatusCode.REST_COULD_NOT_PARSE_INPUT, "value out of range for UINT64"
+        ) from None
 
 
 def _bytes_element(value: Any) -> bytes:

@@ -195,6 +195,41 @@ def test_unsigned_json_values_and_negative_ones():
     assert caught.value.code.name == "REST_COULD_NOT_PARSE_INPUT"
 
 
+_LIMITS = {
+    name: (int(np.iinfo(name.lower()).min), int(np.iinfo(name.lower()).max))
+    for name in ("INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64")
+}
+
+
+@pytest.mark.parametrize("datatype", sorted(_LIMITS))
+def test_json_integers_at_the_limits_are_kept(datatype):
+    low, high = _LIMITS[datatype]
+    body, _ = _body(
+        {"inputs": [{"name": "x", "shape": [2], "datatype": datatype, "data": [low, high]}]}
+    )
+    values = decode_infer_request(body, None, "m", None).request.inputs[0].values
+    assert values.tolist() == [low, high]
+
+
+@pytest.mark.parametrize(
+    ("datatype", "value"),
+    [
+        (name, value)
+        for name, (low, high) in sorted(_LIMITS.items())
+        for value in (low - 1, high + 1)
+        if -(2**63) <= value < 2**64
+    ],
+)
+def test_json_integers_out_of_range_are_refused(datatype, value):
+    body, _ = _body(
+        {"inputs": [{"name": "x", "shape": [1], "datatype": datatype, "data": [value]}]}
+    )
+    with pytest.raises(OvmsError) as caught:
+        decode_infer_request(body, None, "m", None)
+    assert caught.value.code.name == "REST_COULD_NOT_PARSE_INPUT"
+    assert caught.value.code.http_status == 400
+
+
 def test_json_bytes_elements_as_strings_or_base64():
     inputs = [{"name": "x", "shape": [2], "datatype": "BYTES", "data": ["héllo", {"b64": "/wA="}]}]
     body, _ = _body({"inputs": inputs})

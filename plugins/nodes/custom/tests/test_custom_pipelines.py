@@ -96,6 +96,16 @@ def server(tmp_path_factory, libraries):
             ("add", "sum"),
         ),
         _pipeline(
+            "upstream_then_model",
+            [
+                _node(
+                    "scale", "upstream", ("request", "in"), "output", "o", params={"factor": "3"}
+                ),
+                _model("model", ("scale", "o")),
+            ],
+            ("model", "a"),
+        ),
+        _pipeline(
             "failing",
             [_node("fail", "error", ("request", "in"), "output", "o", params={"code": "3"})],
             ("fail", "o"),
@@ -127,6 +137,7 @@ def server(tmp_path_factory, libraries):
                 ("split", "split"),
                 ("error", "error"),
                 ("malformed", "malformed"),
+                ("upstream", "upstream_style"),
             ]
         ],
         "pipeline_config_list": pipelines,
@@ -150,6 +161,11 @@ def _infer(client, name, array):
 
 def _rows(count):
     return np.arange(count * 10, dtype=np.float32).reshape(count, 10)
+
+
+def test_node_in_upstream_style_built_with_hidden_visibility(client):
+    # upstream_style.cpp: C++, DLL_PUBLIC/DLL_LOCAL from the header, -fvisibility=hidden
+    np.testing.assert_array_equal(_infer(client, "upstream_then_model", _rows(1)), _rows(1) * 3 + 1)
 
 
 def test_custom_node_then_model(client):
