@@ -158,8 +158,10 @@ def _tensor(name: str, value: Any, datatype: str | None, code: StatusCode) -> In
     if datatype == "BF16":
         raise OvmsError(StatusCode.REST_UNSUPPORTED_PRECISION)
     target = dtype.numpy
-    if target.kind == "u" and array.dtype.kind == "i" and array.size and array.min() < 0:
-        raise OvmsError(code)
+    if array.size and array.dtype.kind in "iu" and target.kind in "iu":
+        limits = np.iinfo(target)
+        if array.min() < limits.min or array.max() > limits.max:
+            raise OvmsError(code)  # never wrapped into another value
     with np.errstate(invalid="ignore", over="ignore"):  # floats beyond an integer type's range
         values = array.astype(target, copy=False)
     return InferInput(name, datatype, values.shape, values=values)

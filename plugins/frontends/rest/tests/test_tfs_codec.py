@@ -261,3 +261,27 @@ def test_the_sequence_id_is_one_more_output():
     assert orjson.loads(encode_predict(result, row=True)) == {
         "predictions": [{"sum": [1.5, 2.5], "sequence_id": 2**64 - 1}]
     }
+
+
+_INTEGER_LIMITS = {
+    name: (int(np.iinfo(dtype).min), int(np.iinfo(dtype).max))
+    for name, dtype in (
+        ("INT8", np.int8),
+        ("INT16", np.int16),
+        ("INT32", np.int32),
+        ("INT64", np.int64),
+        ("UINT8", np.uint8),
+        ("UINT16", np.uint16),
+        ("UINT32", np.uint32),
+    )
+}
+
+
+@pytest.mark.parametrize("datatype", sorted(_INTEGER_LIMITS))
+def test_integers_at_the_limits_are_kept_and_beyond_them_refused(datatype):
+    low, high = _INTEGER_LIMITS[datatype]
+    inputs = [TensorMetadata("x", datatype, [-1])]
+    assert only(decode({"inputs": {"x": [low, high]}}, inputs)).values.tolist() == [low, high]
+    for value in (low - 1, high + 1):
+        if value >= -(2**63):
+            assert error({"inputs": {"x": [value]}}, inputs).code.http_status == 400
