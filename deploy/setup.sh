@@ -25,6 +25,9 @@ fi
 
 if ! podman image exists "$base"; then
     # A Debian bookworm root filesystem (python 3.11, like the host wheels) as the base image.
+    # Documentation and translations are left out (about 50 MB).
     mmdebstrap --quiet --variant=minbase --include=python3,python3-venv,ca-certificates \
+        --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
+        --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
         bookworm - | podman import --change 'CMD ["/bin/bash"]' - "$base" >/dev/null
 fi
