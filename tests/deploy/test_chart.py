@@ -19,7 +19,13 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 CHART = ROOT / "deploy" / "helm" / "ovms"
 # kubernetes-validate's 1.30 and the newest Kubernetes it has schemas for.
 KUBE_VERSIONS = ["1.30.0", kubernetes_validate.utils.latest_version()]
-CORE_KINDS = {"Deployment", "Service", "ConfigMap", "HorizontalPodAutoscaler", "PodDisruptionBudget"}
+CORE_KINDS = {
+    "Deployment",
+    "Service",
+    "ConfigMap",
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
+}
 # checkov's Kubernetes checks that this chart does not meet, each for a reason.
 CHECKOV_SKIPS = {
     "CKV_K8S_14": "the image tag is a value; operators pin it",
@@ -74,10 +80,8 @@ VALUE_SETS: dict[str, dict[str, Any]] = {
 
 def render(values: dict[str, Any]) -> list[dict[str, Any]]:
     """``helm template`` of the chart: every non-empty object."""
-    text = helm_python.Chart.load(str(CHART)).render(values=values, name="demo", namespace="ml")
-    if not isinstance(text, str):
-        text = "\n---\n".join(str(part) for part in (text.values() if isinstance(text, dict) else text))
-    return [doc for doc in yaml.safe_load_all(text) if doc]
+    files = helm_python.Chart.load(str(CHART)).render(values=values, name="demo", namespace="ml")
+    return [doc for text in files.values() for doc in yaml.safe_load_all(text) if doc]
 
 
 @pytest.fixture(scope="module", params=sorted(VALUE_SETS))
@@ -106,8 +110,15 @@ def test_rendered_objects_per_value_set(rendered: Any) -> None:
     kinds = sorted(doc["kind"] for doc in docs)
     if name == "scaled":
         assert kinds == sorted(
-            ["ConfigMap", "ConfigMap", "Deployment", "HorizontalPodAutoscaler",
-             "PodDisruptionBudget", "Service", "ServiceMonitor"]
+            [
+                "ConfigMap",
+                "ConfigMap",
+                "Deployment",
+                "HorizontalPodAutoscaler",
+                "PodDisruptionBudget",
+                "Service",
+                "ServiceMonitor",
+            ]
         )
     else:
         assert kinds == ["ConfigMap", "Deployment", "Service"]
@@ -162,8 +173,20 @@ def test_rendered_objects_pass_checkov(rendered: Any, tmp_path: pathlib.Path) ->
     path = tmp_path / f"{name}.yaml"
     path.write_text(yaml.safe_dump_all(docs))
     result = subprocess.run(
-        [sys.executable, "-m", "checkov.main", "-f", str(path), "--framework", "kubernetes",
-         "--skip-download", "--compact", "--quiet", "--skip-check", ",".join(CHECKOV_SKIPS)],
+        [
+            sys.executable,
+            "-m",
+            "checkov.main",
+            "-f",
+            str(path),
+            "--framework",
+            "kubernetes",
+            "--skip-download",
+            "--compact",
+            "--quiet",
+            "--skip-check",
+            ",".join(CHECKOV_SKIPS),
+        ],
         capture_output=True,
         text=True,
     )
@@ -193,7 +216,10 @@ def test_wrong_values_fail_at_render_naming_the_key(values: dict[str, Any], key:
 
 def test_dockerfile_passes_hadolint() -> None:
     result = subprocess.run(
-        [str(pathlib.Path(sys.executable).parent / "hadolint"), "--failure-threshold", "warning", str(ROOT / "deploy" / "Dockerfile")],
+        [
+            str(pathlib.Path(sys.executable).parent / "hadolint"),
+            *("--failure-threshold", "warning", str(ROOT / "deploy" / "Dockerfile")),
+        ],
         capture_output=True,
         text=True,
     )
@@ -203,9 +229,20 @@ def test_dockerfile_passes_hadolint() -> None:
 def test_dockerfile_passes_checkov() -> None:
     # CKV_DOCKER_7: FROM names the BASE_IMAGE build argument, whose default has a fixed tag.
     result = subprocess.run(
-        [sys.executable, "-m", "checkov.main", "-f", str(ROOT / "deploy" / "Dockerfile"),
-         "--framework", "dockerfile", "--skip-download", "--compact", "--quiet",
-         "--skip-check", "CKV_DOCKER_7"],
+        [
+            sys.executable,
+            "-m",
+            "checkov.main",
+            "-f",
+            str(ROOT / "deploy" / "Dockerfile"),
+            "--framework",
+            "dockerfile",
+            "--skip-download",
+            "--compact",
+            "--quiet",
+            "--skip-check",
+            "CKV_DOCKER_7",
+        ],
         capture_output=True,
         text=True,
     )

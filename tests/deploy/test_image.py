@@ -55,9 +55,8 @@ def models() -> Iterator[pathlib.Path]:
     """A model repository that uid 5000 can read (pytest's tmp_path is root's alone)."""
     root = pathlib.Path(tempfile.mkdtemp(prefix="ovms-image-models-"))
     save_version(dummy_model(), str(root / "resnet"), 1)
-    (root / "config.json").write_text(
-        json.dumps({"model_config_list": [{"config": {"name": "cfg", "base_path": "/models/resnet"}}]})
-    )
+    model = {"name": "cfg", "base_path": "/models/resnet"}
+    (root / "config.json").write_text(json.dumps({"model_config_list": [{"config": model}]}))
     for path in [root, *root.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     yield root
@@ -72,8 +71,14 @@ class Container:
         flags = [*args, "--port", str(self.grpc_port), "--rest_port", str(self.rest_port)]
         flags += ["--grpc_bind_address", "127.0.0.1", "--rest_bind_address", "127.0.0.1"]
         self.id = _podman(
-            "run", "-d", "--network=host", "--read-only", "-v", f"{models}:/models:ro",
-            image, *flags,
+            "run",
+            "-d",
+            "--network=host",
+            "--read-only",
+            "-v",
+            f"{models}:/models:ro",
+            image,
+            *flags,
         ).stdout.strip()
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

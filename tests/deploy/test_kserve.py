@@ -93,8 +93,8 @@ def _runtime_args(model_dir: pathlib.Path, rest_port: int, grpc_port: int) -> li
     (other servers may hold 8080 and 9000 on this host), every other argument is kept verbatim."""
     spec = yaml.safe_load((KSERVE / "servingruntime.yaml").read_text())["spec"]
     args = []
-    for arg in spec["containers"][0]["args"]:
-        arg = arg.replace("{{.Name}}", "resnet").replace("/mnt/models", str(model_dir))
+    for template in spec["containers"][0]["args"]:
+        arg = template.replace("{{.Name}}", "resnet").replace("/mnt/models", str(model_dir))
         if arg.startswith("--rest_port="):
             args += ["--rest_port", str(rest_port)]
         elif arg.startswith("--port="):
