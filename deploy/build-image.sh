@@ -24,3 +24,4 @@ args=(--network=none --tag "$tag" --file "$root/deploy/Dockerfile")
 [[ -n ${BASE_IMAGE:-} ]] && args+=(--build-arg "BASE_IMAGE=$BASE_IMAGE")
 [[ -n ${PLUGINS:-} ]] && args+=(--build-arg "PLUGINS=$PLUGINS")
 "$engine" build --quiet "${args[@]}" "$context"
+"$engine" image prune --force --filter label=ovms-py.stage=build >/dev/null
