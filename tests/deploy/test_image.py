@@ -32,7 +32,7 @@ def _podman(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def image() -> str:
+def image() -> Iterator[str]:
     """Set up podman and the base (deploy/setup.sh), then build the image from this checkout."""
     if shutil.which("podman") is None and os.geteuid() != 0:
         pytest.skip("podman is not installed and installing it needs root")
@@ -47,7 +47,8 @@ def image() -> str:
     )
     size = int(_podman("image", "inspect", "--format", "{{.Size}}", IMAGE).stdout)
     print(f"image built in {time.monotonic() - started:.0f} s, size {size / 1e6:.0f} MB")
-    return IMAGE
+    yield IMAGE
+    _podman("rmi", "--force", IMAGE, check=False)
 
 
 @pytest.fixture(scope="module")
