@@ -2,7 +2,7 @@
 # Install what the image and chart checks need and build the local base image; idempotent.
 # Needs root and Debian's apt for the first run; later runs only check and return.
 #   deploy/setup.sh            install podman & co, build localhost/ovms-base:bookworm
-# Prints nothing but errors when everything is already there.
+# Prints nothing but errors.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 export CONTAINERS_CONF="$here/containers.conf"
@@ -29,5 +29,5 @@ if ! podman image exists "$base"; then
     mmdebstrap --quiet --variant=minbase --include=python3,python3-venv,ca-certificates \
         --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
         --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
-        bookworm - | podman import --change 'CMD ["/bin/bash"]' - "$base" >/dev/null
+        bookworm - | podman import --quiet --change 'CMD ["/bin/bash"]' - "$base" >/dev/null
 fi
