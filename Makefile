@@ -7,7 +7,7 @@ DEMO_MODEL := demo/models/dummy/1/model.xml
 DEFAULT_PLUGINS := plugins/storage/local plugins/devices/cpu plugins/frontends/rest \
 	plugins/frontends/grpc plugins/nodes/image
 
-.PHONY: serve test install clean
+.PHONY: serve test install clean image
 
 # uv installs (the standard fast installer for Python packages; also tox's installer, through
 # tox-uv): seconds where pip takes minutes, and it keeps build back-ends' chatter to itself.
@@ -39,6 +39,10 @@ $(BIN)/tox: $(BIN)/python
 test: $(BIN)/tox
 	sh tests/prerequisites.sh
 	$(BIN)/tox run --recreate
+
+# The container image (podman or docker); deploy/build-image.sh says which variables it takes.
+image:
+	deploy/build-image.sh
 
 clean:
 	rm -rf $(VENV) .tox demo/models
