@@ -40,6 +40,7 @@ from ovms_core.models.states import VersionState
 from ovms_core.pipelines.node import NodeSpec, PipelineNode
 from ovms_core.plugins.hookspecs import hookimpl
 from ovms_core.plugins.interfaces import DeviceDriver, Frontend, NodeDriver, StorageDriver
+from ovms_core.security import ApiKeys, TlsFiles
 from ovms_core.server import ReloadOutcome
 from ovms_core.server_context import ServerContext
 from ovms_core.status_codes import StatusCode, http_status
@@ -49,6 +50,7 @@ from ovms_core.version import SERVER_NAME, server_version
 __all__ = [
     "CORE_PROPERTIES",
     "SERVER_NAME",
+    "ApiKeys",
     "BenchCall",
     "BenchMode",
     "BenchTarget",
@@ -82,6 +84,7 @@ __all__ = [
     "StatusCode",
     "StorageDriver",
     "TensorMetadata",
+    "TlsFiles",
     "VersionState",
     "VersionStatus",
     "available_devices",

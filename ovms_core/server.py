@@ -21,6 +21,7 @@ from ovms_core.pipelines.manager import PipelineManager
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.hooks import Hooks
 from ovms_core.plugins.interfaces import Frontend
+from ovms_core.security import ApiKeys, TlsFiles
 from ovms_core.server_context import ServerContext
 from ovms_core.stateful.cleaner import run_sequence_cleaner
 from ovms_core.status_codes import StatusCode
@@ -65,6 +66,8 @@ class Server:
             self.core, drivers, hooks, warmup_inferences=settings.warmup_inferences
         )
         self.metrics = Metrics.from_settings(settings, self.manager)
+        self.api_keys = ApiKeys.from_settings(settings)
+        self.tls = TlsFiles.from_settings(settings)
         self.pipelines = PipelineManager(self.manager, drivers)
         self.dataplane = Dataplane(self.manager, metrics=self.metrics, pipelines=self.pipelines)
         self.frontends: list[Frontend] = []
@@ -110,7 +113,7 @@ class Server:
             hooks=self.hooks,
             loop=loop,
             reload_config=self.reload_config,
-            services={"metrics": self.metrics},
+            services={"metrics": self.metrics, "api_keys": self.api_keys, "tls": self.tls},
         )
         for frontend in self.frontends:
             await frontend.start(context)

@@ -122,6 +122,22 @@ def add_server_flags(parser: argparse.ArgumentParser) -> None:
     server.add_argument("--allowed_methods", default="*", help="CORS Access-Control-Allow-Methods")
     server.add_argument("--allowed_headers", default="*", help="CORS Access-Control-Allow-Headers")
     _flag(server, "allow_credentials", "send Access-Control-Allow-Credentials: true")
+    server.add_argument(
+        "--api_key_file",
+        default="",
+        help="file of API keys, one per line (# comments); every request but health must send "
+        "Authorization: Bearer <key>; re-read on change; env API_KEY when unset",
+    )
+    _flag(server, "metrics_require_api_key", "/metrics needs the API key too (default true)")
+    server.add_argument(
+        "--ssl_cert_file", default="", help="PEM certificate chain: TLS on the REST and gRPC ports"
+    )
+    server.add_argument("--ssl_key_file", default="", help="PEM private key of --ssl_cert_file")
+    server.add_argument(
+        "--ssl_client_ca_file",
+        default="",
+        help="PEM CA bundle: clients must present a certificate it signed (mutual TLS)",
+    )
 
     multi = parser.add_argument_group("multi-model")
     multi.add_argument("--config_path", default="", help="config.json with the models to serve")
@@ -242,6 +258,11 @@ def settings_from_args(args: argparse.Namespace, extra_names: tuple[str, ...] = 
         allowed_methods=args.allowed_methods,
         allowed_headers=args.allowed_headers,
         allow_credentials=bool(args.allow_credentials),
+        api_key_file=args.api_key_file,
+        metrics_require_api_key=args.metrics_require_api_key is not False,
+        ssl_cert_file=args.ssl_cert_file,
+        ssl_key_file=args.ssl_key_file,
+        ssl_client_ca_file=args.ssl_client_ca_file,
         config_path=args.config_path,
         extra={name: getattr(args, name) for name in extra_names},
     )

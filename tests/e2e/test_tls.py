@@ -1,0 +1,204 @@
+"""TLS and mutual TLS on both frontends, with certificates made by ``trustme`` at test time."""
+
+import socket
+import ssl
+import time
+
+import grpc
+import numpy as np
+import pytest
+import requests
+
+trustme = pytest.importorskip("trustme")
+pytest.importorskip("ovms_frontend_grpc")
+import tritonclient.grpc as grpcclient
+import tritonclient.http as httpclient
+
+from ovms_core.testing.server import ServerProcess, free_port
+
+ROW = np.arange(10, dtype=np.float32).reshape(1, 10)
+
+
+class TlsServer(ServerProcess):
+    """``ServerProcess`` whose readiness poll speaks TLS (with a client certificate if given)."""
+
+    def __init__(self, args, ca, client=None, **kwargs):
+        super().__init__(args, **kwargs)
+        self.ca, self.client = ca, client
+
+    def wait_until_ready(self):
+        deadline = time.monotonic() + self.ready_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                if https(self, "/v2/health/ready", client=self.client).status_code == 200:
+                    return
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise RuntimeError(f"server not ready:\n{self.log()}")
+
+
+def https(server, path, client=None, **kwargs):
+    with server.ca.cert_pem.tempfile() as ca_file:
+        if client is None:
+            return requests.get(f"https://127.0.0.1:{server.rest_port}{path}", verify=ca_file,
+                                timeout=10, **kwargs)
+        with client.private_key_and_cert_chain_pem.tempfile() as cert:
+            return requests.get(f"https://127.0.0.1:{server.rest_port}{path}", verify=ca_file,
+                                cert=cert, timeout=10, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def ca():
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def pem_files(ca, tmp_path_factory):
+    root = tmp_path_factory.mktemp("tls")
+    server_cert = ca.issue_cert("127.0.0.1", "localhost")
+    server_cert.cert_chain_pems[0].write_to_path(str(root / "cert.pem"))
+    for blob in server_cert.cert_chain_pems[1:]:
+        blob.write_to_path(str(root / "cert.pem"), append=True)
+    server_cert.private_key_pem.write_to_path(str(root / "key.pem"))
+    client_ca = trustme.CA()
+    client_ca.cert_pem.write_to_path(str(root / "client_ca.pem"))
+    return root, client_ca
+
+
+def tls_args(config_file, root, mutual=False):
+    args = ["--config_path", str(config_file), "--port", str(free_port())]
+    args += ["--ssl_cert_file", str(root / "cert.pem"), "--ssl_key_file", str(root / "key.pem")]
+    if mutual:
+        args += ["--ssl_client_ca_file", str(root / "client_ca.pem")]
+    return args
+
+
+@pytest.fixture(scope="module")
+def tls_server(config_file, pem_files, ca):
+    with TlsServer(tls_args(config_file, pem_files[0]), ca) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def mtls_server(config_file, pem_files, ca):
+    client = pem_files[1].issue_cert("client@example.test")
+    with TlsServer(tls_args(config_file, pem_files[0], mutual=True), ca, client) as running:
+        yield running, client
+
+
+def triton_http(server, **kwargs):
+    with server.ca.cert_pem.tempfile() as ca_file:
+        client = httpclient.InferenceServerClient(
+            f"127.0.0.1:{server.rest_port}", ssl=True, ssl_options={"ca_certs": ca_file}, **kwargs
+        )
+        tensor = httpclient.InferInput("b", [1, 10], "FP32")
+        tensor.set_data_from_numpy(ROW)
+        return client.infer("dummy", [tensor]).as_numpy("a")
+
+
+def triton_grpc(server, client_cert=None):
+    root = server.ca.cert_pem.bytes()
+    key = chain = None
+    if client_cert is not None:
+        key = client_cert.private_key_pem.bytes()
+        chain = b"".join(blob.bytes() for blob in client_cert.cert_chain_pems)
+    with grpcclient.InferenceServerClient(
+        f"127.0.0.1:{server.grpc_port}",
+        ssl=True,
+        root_certificates=None,
+        creds=grpc.ssl_channel_credentials(root, key, chain),
+    ) as client:
+        tensor = grpcclient.InferInput("b", [1, 10], "FP32")
+        tensor.set_data_from_numpy(ROW)
+        return client.infer("dummy", [tensor], client_timeout=30).as_numpy("a")
+
+
+def test_tritonclient_over_tls(tls_server):
+    np.testing.assert_array_equal(triton_http(tls_server), ROW + 1)
+    np.testing.assert_array_equal(triton_grpc(tls_server), ROW + 1)
+
+
+def test_plaintext_client_fails_cleanly_and_server_goes_on(tls_server):
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{tls_server.rest_port}/v2/health/ready", timeout=10)
+    with grpc.insecure_channel(f"127.0.0.1:{tls_server.grpc_port}") as channel:
+        stub = channel.unary_unary("/inference.GRPCInferenceService/ServerLive")
+        with pytest.raises(grpc.RpcError) as caught:
+            stub(b"", timeout=10)
+        assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert https(tls_server, "/v2/health/ready").status_code == 200
+    np.testing.assert_array_equal(triton_grpc(tls_server), ROW + 1)
+
+
+def test_old_protocols_are_refused(tls_server):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.load_verify_locations(cadata=tls_server.ca.cert_pem.bytes().decode())
+    context.maximum_version = ssl.TLSVersion.TLSv1_1
+    context.minimum_version = ssl.TLSVersion.TLSv1
+    for port in (tls_server.rest_port, tls_server.grpc_port):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            with pytest.raises(ssl.SSLError):
+                context.wrap_socket(raw, server_hostname="127.0.0.1")
+
+
+def test_mutual_tls_needs_a_client_certificate(mtls_server, ca):
+    server, client = mtls_server
+    assert https(server, "/v2/health/ready", client=client).status_code == 200
+    np.testing.assert_array_equal(triton_grpc(server, client), ROW + 1)
+    with pytest.raises(requests.exceptions.SSLError):
+        https(server, "/v2/health/ready")
+    stranger = trustme.CA().issue_cert("stranger@example.test")
+    with pytest.raises(requests.exceptions.SSLError):
+        https(server, "/v2/health/ready", client=stranger)
+    for cert in (None, stranger):
+        with pytest.raises(grpc.RpcError) as caught:
+            triton_grpc(server, cert)
+        assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert https(server, "/v2/health/ready", client=client).status_code == 200
+
+
+def test_a_rotated_certificate_is_used_for_new_connections(config_file, ca, tmp_path):
+    first = ca.issue_cert("127.0.0.1")
+    first.cert_chain_pems[0].write_to_path(str(tmp_path / "cert.pem"))
+    first.private_key_pem.write_to_path(str(tmp_path / "key.pem"))
+    with TlsServer(tls_args(config_file, tmp_path), ca) as server:
+        serial = served_serial(server.rest_port)
+        assert serial == served_serial(server.grpc_port)
+        second = ca.issue_cert("127.0.0.1")
+        second.private_key_pem.write_to_path(str(tmp_path / "key.pem"))
+        second.cert_chain_pems[0].write_to_path(str(tmp_path / "cert.pem"))
+        started = time.monotonic()
+        for port in (server.rest_port, server.grpc_port):
+            while served_serial(port) == serial:
+                assert time.monotonic() - started < 30, "the new certificate was never served"
+                time.sleep(0.1)
+                if port == server.grpc_port:  # gRPC checks at handshakes: make some
+                    triton_grpc(server)
+        print(f"rotation seen on both ports after {time.monotonic() - started:.2f} s")
+        np.testing.assert_array_equal(triton_http(server), ROW + 1)
+        np.testing.assert_array_equal(triton_grpc(server), ROW + 1)
+
+
+def served_serial(port):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.set_alpn_protocols(["h2", "http/1.1"])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with context.wrap_socket(raw) as tls:
+            return tls.getpeercert(binary_form=True)
+
+
+@pytest.mark.parametrize("broken", ["missing", "mismatch"])
+def test_an_unusable_pair_stops_start_up(config_file, ca, tmp_path, broken):
+    cert = ca.issue_cert("127.0.0.1")
+    cert.cert_chain_pems[0].write_to_path(str(tmp_path / "cert.pem"))
+    other = ca.issue_cert("127.0.0.1") if broken == "mismatch" else None
+    if other is not None:
+        other.private_key_pem.write_to_path(str(tmp_path / "key.pem"))
+    server = ServerProcess(tls_args(config_file, tmp_path), wait_ready=False)
+    with server:
+        assert server.process.wait(timeout=60) == 1
+        assert "Cannot use the TLS certificate, key or client CA" in server.log()
