@@ -61,7 +61,9 @@ class ApiKeys:
         protect = settings.metrics_require_api_key
         if not settings.api_key_file:
             key = os.environ.get("API_KEY", "").strip()
-            return cls(keys=frozenset({_digest(key)}) if key else frozenset(), protect_metrics=protect)
+            return cls(
+                keys=frozenset({_digest(key)}) if key else frozenset(), protect_metrics=protect
+            )
         path = settings.api_key_file
         try:
             with open(path, encoding="utf-8") as file:
@@ -128,11 +130,15 @@ class ApiKeys:
                 with open(self.path, encoding="utf-8") as file:
                     keys = parse_keys(file.read())
             except (OSError, UnicodeDecodeError) as error:
-                log.warning("API key file %s unreadable, keeping the keys in use: %s", self.path, error)
+                log.warning(
+                    "API key file %s unreadable, keeping the keys in use: %s", self.path, error
+                )
                 return
             self._stamp = stamp
             self._keys = keys
             if keys:
                 log.info("API key file %s re-read: %d key(s)", self.path, len(keys))
             else:
-                log.warning("API key file %s holds no key: every guarded request is refused", self.path)
+                log.warning(
+                    "API key file %s holds no key: every guarded request is refused", self.path
+                )

@@ -39,7 +39,7 @@ class TlsFiles:
 
     @classmethod
     def from_settings(cls, settings: ServerSettings) -> TlsFiles | None:
-        """The files of the flags, checked (``ConfigError`` when they cannot serve); None without."""
+        """The files of the flags, checked (``ConfigError`` if they cannot serve); None without."""
         if not (settings.ssl_cert_file or settings.ssl_key_file):
             if settings.ssl_client_ca_file:
                 raise _error("ssl_client_ca_file needs ssl_cert_file and ssl_key_file", "")
@@ -50,7 +50,8 @@ class TlsFiles:
         try:
             files.ssl_context()
         except (OSError, ssl.SSLError, ValueError) as error:
-            raise _error(f"Cannot use the TLS certificate, key or client CA: {error}", files)
+            problem = f"Cannot use the TLS certificate, key or client CA: {error}"
+            raise _error(problem, files.cert_file) from None
         return files
 
     @staticmethod

@@ -8,11 +8,12 @@ import grpc
 import numpy as np
 import pytest
 import requests
+import trustme
 
-trustme = pytest.importorskip("trustme")
 pytest.importorskip("ovms_frontend_grpc")
 import tritonclient.grpc as grpcclient
 import tritonclient.http as httpclient
+from tritonclient.utils import InferenceServerException
 
 from ovms_core.testing.server import ServerProcess, free_port
 
@@ -42,11 +43,17 @@ class TlsServer(ServerProcess):
 def https(server, path, client=None, **kwargs):
     with server.ca.cert_pem.tempfile() as ca_file:
         if client is None:
-            return requests.get(f"https://127.0.0.1:{server.rest_port}{path}", verify=ca_file,
-                                timeout=10, **kwargs)
+            return requests.get(
+                f"https://127.0.0.1:{server.rest_port}{path}", verify=ca_file, timeout=10, **kwargs
+            )
         with client.private_key_and_cert_chain_pem.tempfile() as cert:
-            return requests.get(f"https://127.0.0.1:{server.rest_port}{path}", verify=ca_file,
-                                cert=cert, timeout=10, **kwargs)
+            return requests.get(
+                f"https://127.0.0.1:{server.rest_port}{path}",
+                verify=ca_file,
+                cert=cert,
+                timeout=10,
+                **kwargs,
+            )
 
 
 @pytest.fixture(scope="module")
@@ -135,12 +142,14 @@ def test_plaintext_client_fails_cleanly_and_server_goes_on(tls_server):
 def test_old_protocols_are_refused(tls_server):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.load_verify_locations(cadata=tls_server.ca.cert_pem.bytes().decode())
-    context.maximum_version = ssl.TLSVersion.TLSv1_1
-    context.minimum_version = ssl.TLSVersion.TLSv1
+    with pytest.warns(DeprecationWarning):  # the point: a client that only speaks TLS 1.1
+        context.maximum_version = ssl.TLSVersion.TLSv1_1
     for port in (tls_server.rest_port, tls_server.grpc_port):
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
-            with pytest.raises(ssl.SSLError):
-                context.wrap_socket(raw, server_hostname="127.0.0.1")
+        with (
+            socket.create_connection(("127.0.0.1", port), timeout=10) as raw,
+            pytest.raises(ssl.SSLError),
+        ):
+            context.wrap_socket(raw, server_hostname="127.0.0.1")
 
 
 def test_mutual_tls_needs_a_client_certificate(mtls_server, ca):
@@ -153,9 +162,9 @@ def test_mutual_tls_needs_a_client_certificate(mtls_server, ca):
     with pytest.raises(requests.exceptions.SSLError):
         https(server, "/v2/health/ready", client=stranger)
     for cert in (None, stranger):
-        with pytest.raises(grpc.RpcError) as caught:
+        with pytest.raises(InferenceServerException) as caught:
             triton_grpc(server, cert)
-        assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+        assert caught.value.status() == "StatusCode.UNAVAILABLE"
     assert https(server, "/v2/health/ready", client=client).status_code == 200
 
 
@@ -186,9 +195,11 @@ def served_serial(port):
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     context.set_alpn_protocols(["h2", "http/1.1"])
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
-        with context.wrap_socket(raw) as tls:
-            return tls.getpeercert(binary_form=True)
+    with (
+        socket.create_connection(("127.0.0.1", port), timeout=10) as raw,
+        context.wrap_socket(raw) as tls,
+    ):
+        return tls.getpeercert(binary_form=True)
 
 
 @pytest.mark.parametrize("broken", ["missing", "mismatch"])

@@ -125,9 +125,7 @@ class GrpcFrontend(Frontend):
         task.add_done_callback(self._tasks.discard)
 
 
-def _bind(
-    server: grpc.aio.Server, target: str, credentials: grpc.ServerCredentials | None
-) -> None:
+def _bind(server: grpc.aio.Server, target: str, credentials: grpc.ServerCredentials | None) -> None:
     try:
         if credentials is None:
             port = server.add_insecure_port(target)

@@ -29,7 +29,9 @@ def server_credentials(files: TlsFiles) -> grpc.ServerCredentials:
     """
     watcher = _Watcher(files)
     return grpc.dynamic_ssl_server_credentials(
-        _configuration(files), watcher.fetch, require_client_authentication=bool(files.client_ca_file)
+        _configuration(files),
+        watcher.fetch,
+        require_client_authentication=bool(files.client_ca_file),
     )
 
 

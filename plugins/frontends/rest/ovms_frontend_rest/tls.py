@@ -30,7 +30,9 @@ async def watch_certificates(server: tornado.httpserver.HTTPServer, files: TlsFi
         try:
             context = files.ssl_context()
         except (OSError, ssl.SSLError, ValueError) as error:
-            log.warning("REST TLS files changed but cannot be used, keeping the old ones: %s", error)
+            log.warning(
+                "REST TLS files changed but cannot be used, keeping the old ones: %s", error
+            )
             continue
         stamp = current
         server.ssl_options = context  # read by the server for every accepted connection
