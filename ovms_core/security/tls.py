@@ -47,6 +47,12 @@ class TlsFiles:
         if not (settings.ssl_cert_file and settings.ssl_key_file):
             raise _error("ssl_cert_file and ssl_key_file go together", "")
         files = cls(settings.ssl_cert_file, settings.ssl_key_file, settings.ssl_client_ca_file)
+        for flag, path in files.flags():
+            try:
+                with open(path, "rb"):
+                    pass
+            except OSError as error:
+                raise _error(f"Cannot read the file: {error.strerror}", path, flag) from None
         try:
             files.ssl_context()
         except (OSError, ssl.SSLError, ValueError) as error:
@@ -72,6 +78,15 @@ class TlsFiles:
             context.load_verify_locations(self.client_ca_file)
         return context
 
+    def flags(self) -> list[tuple[str, str]]:
+        """``(flag name, path)`` of each file given."""
+        named = [
+            ("ssl_cert_file", self.cert_file),
+            ("ssl_key_file", self.key_file),
+            ("ssl_client_ca_file", self.client_ca_file),
+        ]
+        return [(flag, path) for flag, path in named if path]
+
     def read_pem(self) -> tuple[bytes, bytes, bytes | None]:
         """Certificate chain, private key and client CA bundle as bytes (for gRPC)."""
         with open(self.cert_file, "rb") as cert, open(self.key_file, "rb") as key:
@@ -93,5 +108,5 @@ class TlsFiles:
         return tuple(stamps)
 
 
-def _error(problem: str, value: object) -> ConfigError:
-    return ConfigError(problem, source="command line", path=("ssl_cert_file",), value=value)
+def _error(problem: str, value: object, flag: str = "ssl_cert_file") -> ConfigError:
+    return ConfigError(problem, source="command line", path=(flag,), value=value)

@@ -202,8 +202,14 @@ def served_serial(port):
         return tls.getpeercert(binary_form=True)
 
 
-@pytest.mark.parametrize("broken", ["missing", "mismatch"])
-def test_an_unusable_pair_stops_start_up(config_file, ca, tmp_path, broken):
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ("missing", "$.ssl_key_file: Cannot read the file: No such file or directory"),
+        ("mismatch", "KEY_VALUES_MISMATCH"),
+    ],
+)
+def test_an_unusable_pair_stops_start_up(config_file, ca, tmp_path, broken, message):
     cert = ca.issue_cert("127.0.0.1")
     cert.cert_chain_pems[0].write_to_path(str(tmp_path / "cert.pem"))
     other = ca.issue_cert("127.0.0.1") if broken == "mismatch" else None
@@ -212,4 +218,4 @@ def test_an_unusable_pair_stops_start_up(config_file, ca, tmp_path, broken):
     server = ServerProcess(tls_args(config_file, tmp_path), wait_ready=False)
     with server:
         assert server.process.wait(timeout=60) == 1
-        assert "Cannot use the TLS certificate, key or client CA" in server.log()
+        assert message in server.log()

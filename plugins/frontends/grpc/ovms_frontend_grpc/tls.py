@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from typing import cast
 
 import grpc
 
@@ -27,11 +29,10 @@ def server_credentials(files: TlsFiles) -> grpc.ServerCredentials:
     checked at most every ``TlsFiles.check_seconds``, and a changed pair is handed over then.
     gRPC core's own defaults apply: TLS 1.2 or later, ECDHE with AES-GCM suites.
     """
-    watcher = _Watcher(files)
+    # grpcio documents None as "no change"; its type stubs leave None out.
+    fetch = cast("Callable[[], grpc.ServerCertificateConfiguration]", _Watcher(files).fetch)
     return grpc.dynamic_ssl_server_credentials(
-        _configuration(files),
-        watcher.fetch,
-        require_client_authentication=bool(files.client_ca_file),
+        _configuration(files), fetch, require_client_authentication=bool(files.client_ca_file)
     )
 
 
