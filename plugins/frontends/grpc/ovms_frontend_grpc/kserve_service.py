@@ -17,6 +17,7 @@ from ovms_frontend_grpc.kserve_codec import (
     parse_version,
 )
 from ovms_frontend_grpc.rpc import Malformed, service_handler, stream_method, unary_method
+from ovms_frontend_grpc.stats_codec import encode_model_statistics
 
 __all__ = ["SERVICE_NAME", "KServeService"]
 
@@ -49,6 +50,14 @@ class KServeService:
     async def model_metadata(self, request: pb.ModelMetadataRequest) -> pb.ModelMetadataResponse:
         metadata = self.dataplane.model_metadata(request.name, parse_version(request.version))
         return encode_model_metadata(metadata)
+
+    async def model_statistics(
+        self, request: pb.ModelStatisticsRequest
+    ) -> pb.ModelStatisticsResponse:
+        stats = self.dataplane.model_statistics(
+            request.name or None, parse_version(request.version)
+        )
+        return encode_model_statistics(stats)
 
     async def model_infer(self, request: pb.ModelInferRequest) -> pb.ModelInferResponse:
         result = await self.dataplane.infer(decode_infer_request(request))
@@ -100,6 +109,9 @@ class KServeService:
                 ),
                 "ModelInfer": unary_method(
                     pb.ModelInferRequest, pb.ModelInferResponse, self.model_infer
+                ),
+                "ModelStatistics": unary_method(
+                    pb.ModelStatisticsRequest, pb.ModelStatisticsResponse, self.model_statistics
                 ),
                 "ModelStreamInfer": stream_method(
                     pb.ModelInferRequest, pb.ModelStreamInferResponse, self.model_stream_infer
