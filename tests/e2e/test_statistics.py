@@ -111,6 +111,8 @@ def test_unknown_model_and_version(stats_server):
         rest.get_inference_statistics("nothing")
     with pytest.raises(InferenceServerException, match="requested version is not found"):
         rest.get_inference_statistics("plain", "7")
-    with grpcclient.InferenceServerClient(f"127.0.0.1:{stats_server.grpc_port}") as client:
-        with pytest.raises(InferenceServerException, match="requested name is not found"):
-            client.get_inference_statistics("nothing")
+    with (
+        grpcclient.InferenceServerClient(f"127.0.0.1:{stats_server.grpc_port}") as client,
+        pytest.raises(InferenceServerException, match="requested name is not found"),
+    ):
+        client.get_inference_statistics("nothing")
