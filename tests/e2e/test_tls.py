@@ -1,23 +1,25 @@
 """TLS and mutual TLS on both frontends, with certificates made by ``trustme`` at test time."""
 
+import json
+import os
 import socket
 import ssl
+import subprocess
+import sys
 import time
 
 import grpc
 import numpy as np
 import pytest
 import requests
-import trustme
-
-pytest.importorskip("ovms_frontend_grpc")
-import tritonclient.grpc as grpcclient
 import tritonclient.http as httpclient
-from tritonclient.utils import InferenceServerException
+import trustme
 
 from ovms_core.testing.server import ServerProcess, free_port
 
+pytest.importorskip("ovms_frontend_grpc")
 ROW = np.arange(10, dtype=np.float32).reshape(1, 10)
+CLIENTS = os.path.join(os.path.dirname(__file__), "clients")
 
 
 class TlsServer(ServerProcess):
@@ -105,26 +107,43 @@ def triton_http(server, **kwargs):
         return client.infer("dummy", [tensor]).as_numpy("a")
 
 
-def triton_grpc(server, client_cert=None):
-    root = server.ca.cert_pem.bytes()
+def triton_grpc(server, tmp_path, client_cert=None):
+    """tritonclient.grpc over TLS, in its own process (its stubs clash with the server's)."""
+    server.ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    args = [str(tmp_path / "ca.pem")]
+    if client_cert is not None:
+        client_cert.private_key_pem.write_to_path(str(tmp_path / "client.key"))
+        with open(tmp_path / "client.pem", "wb") as chain:
+            chain.write(b"".join(blob.bytes() for blob in client_cert.cert_chain_pems))
+        args += [str(tmp_path / "client.key"), str(tmp_path / "client.pem")]
+    url = f"127.0.0.1:{server.grpc_port}"
+    done = subprocess.run(
+        [sys.executable, os.path.join(CLIENTS, "tritonclient_grpc_tls.py"), url, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    return np.array(seen["a"], np.float32) if "a" in seen else seen["error"]
+
+
+def grpc_live(server, client_cert=None):
+    """ServerLive over a new TLS channel with grpcio (the empty request needs no stubs)."""
     key = chain = None
     if client_cert is not None:
         key = client_cert.private_key_pem.bytes()
         chain = b"".join(blob.bytes() for blob in client_cert.cert_chain_pems)
-    with grpcclient.InferenceServerClient(
-        f"127.0.0.1:{server.grpc_port}",
-        ssl=True,
-        root_certificates=None,
-        creds=grpc.ssl_channel_credentials(root, key, chain),
-    ) as client:
-        tensor = grpcclient.InferInput("b", [1, 10], "FP32")
-        tensor.set_data_from_numpy(ROW)
-        return client.infer("dummy", [tensor], client_timeout=30).as_numpy("a")
+    credentials = grpc.ssl_channel_credentials(server.ca.cert_pem.bytes(), key, chain)
+    with grpc.secure_channel(f"127.0.0.1:{server.grpc_port}", credentials) as channel:
+        live = channel.unary_unary("/inference.GRPCInferenceService/ServerLive")
+        return live(b"", timeout=10)
 
 
-def test_tritonclient_over_tls(tls_server):
+def test_tritonclient_over_tls(tls_server, tmp_path):
     np.testing.assert_array_equal(triton_http(tls_server), ROW + 1)
-    np.testing.assert_array_equal(triton_grpc(tls_server), ROW + 1)
+    np.testing.assert_array_equal(triton_grpc(tls_server, tmp_path), ROW + 1)
+    assert grpc_live(tls_server) == b"\x08\x01"  # live: true
 
 
 def test_plaintext_client_fails_cleanly_and_server_goes_on(tls_server):
@@ -136,7 +155,7 @@ def test_plaintext_client_fails_cleanly_and_server_goes_on(tls_server):
             stub(b"", timeout=10)
         assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
     assert https(tls_server, "/v2/health/ready").status_code == 200
-    np.testing.assert_array_equal(triton_grpc(tls_server), ROW + 1)
+    assert grpc_live(tls_server) == b"\x08\x01"
 
 
 def test_old_protocols_are_refused(tls_server):
@@ -152,19 +171,21 @@ def test_old_protocols_are_refused(tls_server):
             context.wrap_socket(raw, server_hostname="127.0.0.1")
 
 
-def test_mutual_tls_needs_a_client_certificate(mtls_server, ca):
+def test_mutual_tls_needs_a_client_certificate(mtls_server, ca, tmp_path):
     server, client = mtls_server
     assert https(server, "/v2/health/ready", client=client).status_code == 200
-    np.testing.assert_array_equal(triton_grpc(server, client), ROW + 1)
+    np.testing.assert_array_equal(triton_grpc(server, tmp_path, client), ROW + 1)
+    assert grpc_live(server, client) == b"\x08\x01"
     with pytest.raises(requests.exceptions.SSLError):
         https(server, "/v2/health/ready")
     stranger = trustme.CA().issue_cert("stranger@example.test")
     with pytest.raises(requests.exceptions.SSLError):
         https(server, "/v2/health/ready", client=stranger)
     for cert in (None, stranger):
-        with pytest.raises(InferenceServerException) as caught:
-            triton_grpc(server, cert)
-        assert caught.value.status() == "StatusCode.UNAVAILABLE"
+        assert triton_grpc(server, tmp_path, cert) == "StatusCode.UNAVAILABLE"
+        with pytest.raises(grpc.RpcError) as caught:
+            grpc_live(server, cert)
+        assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
     assert https(server, "/v2/health/ready", client=client).status_code == 200
 
 
@@ -184,10 +205,10 @@ def test_a_rotated_certificate_is_used_for_new_connections(config_file, ca, tmp_
                 assert time.monotonic() - started < 30, "the new certificate was never served"
                 time.sleep(0.1)
                 if port == server.grpc_port:  # gRPC checks at handshakes: make some
-                    triton_grpc(server)
+                    grpc_live(server)
         print(f"rotation seen on both ports after {time.monotonic() - started:.2f} s")
         np.testing.assert_array_equal(triton_http(server), ROW + 1)
-        np.testing.assert_array_equal(triton_grpc(server), ROW + 1)
+        assert grpc_live(server) == b"\x08\x01"
 
 
 def served_serial(port):
