@@ -35,6 +35,7 @@ from ovms_core.devices import (
 from ovms_core.errors import OvmsError
 from ovms_core.event_loop import run_event_loop
 from ovms_core.metrics import Metrics
+from ovms_core.models.control import ModelControl, ModelControlDisabled
 from ovms_core.models.loader import device_family
 from ovms_core.models.states import VersionState
 from ovms_core.pipelines.node import NodeSpec, PipelineNode
@@ -67,6 +68,8 @@ __all__ = [
     "InferResult",
     "Metrics",
     "ModelConfig",
+    "ModelControl",
+    "ModelControlDisabled",
     "ModelMetadata",
     "NodeDriver",
     "NodeSpec",

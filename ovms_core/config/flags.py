@@ -129,6 +129,12 @@ def add_server_flags(parser: argparse.ArgumentParser) -> None:
         "Authorization: Bearer <key>; re-read on change; env API_KEY when unset",
     )
     _flag(server, "metrics_require_api_key", "/metrics needs the API key too (default true)")
+    _flag(server, "allow_model_control", "let the repository API load and unload models")
+    server.add_argument(
+        "--model_repository_path",
+        default="",
+        help="folder whose subdirectories are models the repository API can load",
+    )
     server.add_argument(
         "--ssl_cert_file", default="", help="PEM certificate chain: TLS on the REST and gRPC ports"
     )
@@ -219,6 +225,8 @@ def settings_from_args(args: argparse.Namespace, extra_names: tuple[str, ...] = 
         if given:
             raise _usage("Model parameters in CLI are exclusive with the config file")
         config = load_config_file(args.config_path)
+    elif args.model_repository_path and not given:
+        config = ServingConfig()
     else:
         if not (args.model_name and args.model_path):
             raise _usage("Use config_path or model_path with model_name")
@@ -260,6 +268,8 @@ def settings_from_args(args: argparse.Namespace, extra_names: tuple[str, ...] = 
         allow_credentials=bool(args.allow_credentials),
         api_key_file=args.api_key_file,
         metrics_require_api_key=args.metrics_require_api_key is not False,
+        allow_model_control=bool(args.allow_model_control),
+        model_repository_path=args.model_repository_path,
         ssl_cert_file=args.ssl_cert_file,
         ssl_key_file=args.ssl_key_file,
         ssl_client_ca_file=args.ssl_client_ca_file,

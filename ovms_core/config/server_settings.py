@@ -40,6 +40,9 @@ class ServerSettings:
     api_key_file: str = ""
     """Keys requests must carry (one per line); ``API_KEY`` in the environment when empty."""
     metrics_require_api_key: bool = True
+    allow_model_control: bool = False
+    """Whether the repository API may load and unload models."""
+    model_repository_path: str = ""
     ssl_cert_file: str = ""
     ssl_key_file: str = ""
     ssl_client_ca_file: str = ""

@@ -38,6 +38,8 @@ GUARDED = [
     ("POST", "/v2/models/dummy/versions/1/infer", INFER),
     ("POST", "/v2/models/d%75mmy/infer", INFER),  # not the fast path: the tornado route
     ("GET", "/v2/models/stats", None),
+    ("POST", "/v2/repository/index", None),
+    ("POST", "/v2/repository/models/dummy/load", None),
     ("GET", "/v2/models/dummy/versions/1/stats", None),
     ("GET", "/v1/models/dummy", None),
     ("GET", "/v1/models/dummy/metadata", None),

@@ -15,6 +15,7 @@ from ovms_frontend_rest.config_handlers import config_routes
 from ovms_frontend_rest.fast_infer import FastPathRouter
 from ovms_frontend_rest.handlers import InvalidUrlHandler, kserve_routes
 from ovms_frontend_rest.metrics_handler import metrics_routes
+from ovms_frontend_rest.repository_handlers import repository_routes
 from ovms_frontend_rest.stats_handlers import stats_routes
 from ovms_frontend_rest.tfs_handlers import tfs_routes
 from ovms_frontend_rest.tls import watch_certificates
@@ -42,6 +43,7 @@ def build_application(context: ServerContext) -> tornado.web.Application:
     """The Tornado application with every REST route of the installed API modules."""
     routes: list[Any] = [
         *stats_routes(context),
+        *repository_routes(context),
         *kserve_routes(context),
         *tfs_routes(context),
         *config_routes(context),
