@@ -1,6 +1,9 @@
 """The model repository extension over REST with tritonclient: index, load, unload."""
 
 import json
+import os
+import subprocess
+import sys
 import urllib.request
 
 import numpy as np
@@ -9,7 +12,9 @@ import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException
 
 from ovms_core.testing.models import dummy_model, save_version
-from ovms_core.testing.server import ServerProcess
+from ovms_core.testing.server import ServerProcess, free_port
+
+CLIENTS = os.path.join(os.path.dirname(__file__), "clients")
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +33,7 @@ def folders(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def controlled(folders):
-    args = ["--config_path", str(folders / "config.json")]
+    args = ["--config_path", str(folders / "config.json"), "--port", str(free_port())]
     args += ["--model_repository_path", str(folders / "repo"), "--allow_model_control"]
     with ServerProcess(args) as running:
         yield running
@@ -54,6 +59,22 @@ def test_index_lists_configured_and_repository_models(controlled):
     )
     with urllib.request.urlopen(request, timeout=10) as answer:
         assert [e["name"] for e in json.load(answer)] == ["configured"]
+
+
+def test_index_over_grpc(controlled):
+    pytest.importorskip("ovms_frontend_grpc")
+    # tritonclient.grpc in its own process: its stubs clash with the server's.
+    script = os.path.join(CLIENTS, "tritonclient_grpc_index.py")
+    done = subprocess.run(
+        [sys.executable, script, f"127.0.0.1:{controlled.grpc_port}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    models = {entry["name"]: entry for entry in json.loads(done.stdout)["models"]}
+    assert models["configured"]["state"] == "READY"
+    assert models["extra"]["state"] == "UNAVAILABLE"
 
 
 def test_load_and_unload_a_repository_model(controlled):

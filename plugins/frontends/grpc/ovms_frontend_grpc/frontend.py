@@ -11,7 +11,15 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from ovms_core import ApiKeys, Frontend, ServerContext, ServerSettings, TlsFiles, hookimpl
+from ovms_core import (
+    ApiKeys,
+    Frontend,
+    ModelControl,
+    ServerContext,
+    ServerSettings,
+    TlsFiles,
+    hookimpl,
+)
 from ovms_frontend_grpc.auth import ApiKeyInterceptor
 from ovms_frontend_grpc.kserve_service import SERVICE_NAME as KSERVE_SERVICE
 from ovms_frontend_grpc.kserve_service import KServeService
@@ -76,7 +84,7 @@ class GrpcFrontend(Frontend):
         settings = context.settings
         options = server_options(settings)
         handlers = [
-            KServeService(context.dataplane).handler(),
+            KServeService(context.dataplane, ModelControl.of(context)).handler(),
             *TfsService(context.dataplane).handlers(),
         ]
         self._health = health.aio.HealthServicer()

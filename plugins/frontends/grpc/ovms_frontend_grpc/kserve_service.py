@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 
-from ovms_core import Dataplane, OvmsError
+from ovms_core import Dataplane, ModelControl, OvmsError
 from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2 as pb
 from ovms_frontend_grpc.errors import INTERNAL_ERROR
 from ovms_frontend_grpc.kserve_codec import (
@@ -26,10 +26,14 @@ log = logging.getLogger("ovms.grpc")
 
 
 class KServeService:
-    """The RPCs OVMS implements; the repository RPCs answer ``UNIMPLEMENTED``."""
+    """The RPCs OVMS implements, plus statistics and the repository index.
 
-    def __init__(self, dataplane: Dataplane) -> None:
+    Load and unload answer ``UNIMPLEMENTED``: their messages follow KServe's numbering.
+    """
+
+    def __init__(self, dataplane: Dataplane, control: ModelControl | None = None) -> None:
         self.dataplane = dataplane
+        self.control = control
 
     async def server_live(self, _request: pb.ServerLiveRequest) -> pb.ServerLiveResponse:
         return pb.ServerLiveResponse(live=self.dataplane.live)
@@ -58,6 +62,14 @@ class KServeService:
             request.name or None, parse_version(request.version)
         )
         return encode_model_statistics(stats)
+
+    async def repository_index(
+        self, request: pb.RepositoryIndexRequest
+    ) -> pb.RepositoryIndexResponse:
+        response = pb.RepositoryIndexResponse()
+        for entry in self.control.index(request.ready) if self.control is not None else []:
+            response.models.add(**entry)
+        return response
 
     async def model_infer(self, request: pb.ModelInferRequest) -> pb.ModelInferResponse:
         result = await self.dataplane.infer(decode_infer_request(request))
@@ -112,6 +124,9 @@ class KServeService:
                 ),
                 "ModelStatistics": unary_method(
                     pb.ModelStatisticsRequest, pb.ModelStatisticsResponse, self.model_statistics
+                ),
+                "RepositoryIndex": unary_method(
+                    pb.RepositoryIndexRequest, pb.RepositoryIndexResponse, self.repository_index
                 ),
                 "ModelStreamInfer": stream_method(
                     pb.ModelInferRequest, pb.ModelStreamInferResponse, self.model_stream_infer

@@ -177,6 +177,16 @@ MESSAGES: dict[str, list[str]] = {
         "4 compute_output: inference.StatisticDuration",
     ],
     "inference.StatisticDuration": ["1 count: uint64", "2 ns: uint64"],
+    "inference.RepositoryIndexRequest": ["1 repository_name: string", "2 ready: bool"],
+    "inference.RepositoryIndexResponse": [
+        "1 repeated models: inference.RepositoryIndexResponse.ModelIndex"
+    ],
+    "inference.RepositoryIndexResponse.ModelIndex": [
+        "1 name: string",
+        "2 version: string",
+        "3 state: string",
+        "4 reason: string",
+    ],
     "tensorflow.serving.PredictRequest": [
         "1 model_spec: tensorflow.serving.ModelSpec",
         f"2 inputs: {TF_TENSOR_MAP}",
@@ -328,6 +338,7 @@ KSERVE_RPCS = [
     ("RepositoryModelLoad", "RepositoryModelLoadRequest", "RepositoryModelLoadResponse"),
     ("RepositoryModelUnload", "RepositoryModelUnloadRequest", "RepositoryModelUnloadResponse"),
     ("ModelStatistics", "ModelStatisticsRequest", "ModelStatisticsResponse"),
+    ("RepositoryIndex", "RepositoryIndexRequest", "RepositoryIndexResponse"),
 ]
 SERVICES: dict[str, list[str]] = {
     "ovms/grpc_predict_v2.proto": [
