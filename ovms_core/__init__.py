@@ -37,11 +37,13 @@ from ovms_core.devices import (
 from ovms_core.errors import OvmsError
 from ovms_core.event_loop import run_event_loop
 from ovms_core.metrics import Metrics
+from ovms_core.models.control import ModelControl, ModelControlDisabled
 from ovms_core.models.loader import device_family
 from ovms_core.models.states import VersionState
 from ovms_core.pipelines.node import NodeSpec, PipelineNode
 from ovms_core.plugins.hookspecs import hookimpl
 from ovms_core.plugins.interfaces import DeviceDriver, Frontend, NodeDriver, StorageDriver
+from ovms_core.security import ApiKeys, TlsFiles
 from ovms_core.server import ReloadOutcome
 from ovms_core.server_context import ServerContext
 from ovms_core.status_codes import StatusCode, http_status
@@ -51,6 +53,7 @@ from ovms_core.version import SERVER_NAME, server_version
 __all__ = [
     "CORE_PROPERTIES",
     "SERVER_NAME",
+    "ApiKeys",
     "BenchCall",
     "BenchMode",
     "BenchTarget",
@@ -67,6 +70,8 @@ __all__ = [
     "InferResult",
     "Metrics",
     "ModelConfig",
+    "ModelControl",
+    "ModelControlDisabled",
     "ModelMetadata",
     "NodeDriver",
     "NodeSpec",
@@ -84,6 +89,7 @@ __all__ = [
     "StatusCode",
     "StorageDriver",
     "TensorMetadata",
+    "TlsFiles",
     "VersionState",
     "VersionStatus",
     "available_devices",

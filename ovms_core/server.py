@@ -15,12 +15,14 @@ from ovms_core.config.server_settings import ServerSettings
 from ovms_core.config.serving_config import ServingConfig, load_config_file
 from ovms_core.dataplane.dataplane import Dataplane
 from ovms_core.metrics import Metrics
+from ovms_core.models.control import ModelControl
 from ovms_core.models.manager import SHUTDOWN_SECONDS, ModelManager
 from ovms_core.models.repository import storage_scheme
 from ovms_core.pipelines.manager import PipelineManager
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.hooks import Hooks
 from ovms_core.plugins.interfaces import Frontend
+from ovms_core.security import ApiKeys, TlsFiles
 from ovms_core.server_context import ServerContext
 from ovms_core.stateful.cleaner import run_sequence_cleaner
 from ovms_core.status_codes import StatusCode
@@ -65,6 +67,15 @@ class Server:
             self.core, drivers, hooks, warmup_inferences=settings.warmup_inferences
         )
         self.metrics = Metrics.from_settings(settings, self.manager)
+        self.api_keys = ApiKeys.from_settings(settings)
+        self.tls = TlsFiles.from_settings(settings)
+        self.control = ModelControl(
+            self.manager,
+            lambda: self.config,
+            self._apply_models,
+            settings.model_repository_path,
+            settings.allow_model_control,
+        )
         self.pipelines = PipelineManager(self.manager, drivers)
         self.dataplane = Dataplane(self.manager, metrics=self.metrics, pipelines=self.pipelines)
         self.frontends: list[Frontend] = []
@@ -110,11 +121,16 @@ class Server:
             hooks=self.hooks,
             loop=loop,
             reload_config=self.reload_config,
-            services={"metrics": self.metrics},
+            services={
+                "metrics": self.metrics,
+                "api_keys": self.api_keys,
+                "tls": self.tls,
+                "model_control": self.control,
+            },
         )
         for frontend in self.frontends:
             await frontend.start(context)
-        await self.manager.apply(self.config)
+        await self.manager.apply(self.control.effective(self.config))
         await self.pipelines.apply(self.config)
         self.dataplane.ready = True
         log.info("Server ready: %d model(s) configured", len(self.config.models))
@@ -150,6 +166,11 @@ class Server:
         """Ask the server to stop."""
         self._stopping.set()
 
+    async def _apply_models(self) -> None:
+        """Apply the configuration with the model control's loads and unloads."""
+        async with self._reload_lock:
+            await self.manager.apply(self.control.effective(self.config))
+
     async def reload_config(self) -> ReloadOutcome:
         """Re-read the config file when it changed (or last failed), then rescan versions.
 
@@ -175,7 +196,7 @@ class Server:
                 self.config = config
                 self._config_failed = False
                 config_changed = True
-                changed = await self.manager.apply(config)
+                changed = await self.manager.apply(self.control.effective(config))
                 self.hooks.config_reloaded(config=config)
         changed = await self.manager.poll() or changed
         if changed or config_changed:

@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -79,6 +80,17 @@ def add_bench_parser(commands: Any, plugin_modes: Mapping[str, BenchMode] | None
     bench.add_argument("--rest_url", default="", help="host:port of a running server to use")
     bench.add_argument(
         "--grpc_url", default="", help="host:port of that server's gRPC port (gRPC modes)"
+    )
+    bench.add_argument(
+        "--ssl_cert_file",
+        default="",
+        help="TLS mode: serve REST over TLS with this PEM certificate (with --ssl_key_file)",
+    )
+    bench.add_argument("--ssl_key_file", default="", help="TLS mode: the certificate's PEM key")
+    bench.add_argument(
+        "--ssl_ca_file",
+        default="",
+        help="TLS mode: CA the client verifies the server with (default: --ssl_cert_file)",
     )
     bench.add_argument("--json", default="", help="also write the results to this JSON file")
     bench.add_argument(
@@ -160,13 +172,24 @@ def _payloads(
     }
 
 
-def _wait_ready(host: str, port: int, process: subprocess.Popen[bytes] | None) -> None:
+def _client_tls(args: argparse.Namespace) -> ssl.SSLContext | None:
+    """The client side of the TLS mode (None without ``--ssl_cert_file``)."""
+    if not args.ssl_cert_file:
+        return None
+    return ssl.create_default_context(cafile=args.ssl_ca_file or args.ssl_cert_file)
+
+
+def _wait_ready(
+    host: str, port: int, process: subprocess.Popen[bytes] | None, tls: ssl.SSLContext | None
+) -> None:
+    scheme = "https" if tls else "http"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise SystemExit("the server exited during start-up; see its log above")
         try:
-            with urllib.request.urlopen(f"http://{host}:{port}/v2/health/ready", timeout=1):
+            url = f"{scheme}://{host}:{port}/v2/health/ready"
+            with urllib.request.urlopen(url, timeout=1, context=tls):
                 return
         except OSError:
             time.sleep(0.2)
@@ -211,6 +234,8 @@ def _server(
             json.dump({"model_config_list": [{"config": config}]}, handle)
         model = ["--config_path", path]
     grpc_flags = ["--port", str(grpc_port), "--grpc_bind_address", host] if grpc_port else []
+    if args.ssl_cert_file:
+        grpc_flags += ["--ssl_cert_file", args.ssl_cert_file, "--ssl_key_file", args.ssl_key_file]
     process = subprocess.Popen(
         [
             sys.executable,
@@ -239,10 +264,17 @@ def _server(
 class _Run:
     """Measures one mode against one target (the server or its echo)."""
 
-    def __init__(self, args: argparse.Namespace, target: BenchTarget, payloads: dict[str, bytes]):
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        target: BenchTarget,
+        payloads: dict[str, bytes],
+        tls: ssl.SSLContext | None = None,
+    ):
         self.args = args
         self.target = target
         self.payloads = payloads
+        self.tls = tls
 
     def measure(self, mode: str, name: str, concurrency: int) -> Measurement:
         args, target = self.args, self.target
@@ -259,6 +291,7 @@ class _Run:
                 concurrency,
                 args.warmup,
                 args.duration,
+                self.tls,
             )
         )
 
@@ -287,6 +320,13 @@ def run_bench(args: argparse.Namespace) -> int:
     properties = json.loads(args.plugin_config)
     model_file = _latest_model_file(args.model_path)
     inputs = _random_inputs(model_file)
+    tls = _client_tls(args)
+    if tls is not None:
+        if not args.ssl_key_file:
+            print("--ssl_cert_file needs --ssl_key_file", file=sys.stderr)
+            return 64
+        print("TLS mode: the REST modes over TLS, without echo runs (the echoes are plaintext)")
+        modes = [m for m in modes if m in MODES]
     wants_grpc = any(plugin_modes[m].frontend == "grpc" for m in modes if m in plugin_modes)
     rows: list[dict[str, Any]] = []
     with ExitStack() as stack:
@@ -303,12 +343,12 @@ def run_bench(args: argparse.Namespace) -> int:
             grpc_port = _free_port() if wants_grpc else 0
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="ovms-bench-"))
             process = stack.enter_context(_server(args, host, port, grpc_port, folder))
-        _wait_ready(host, port, process)
+        _wait_ready(host, port, process, tls)
         payloads = _payloads(args.model_name, inputs, host, port)
         target = BenchTarget(host, port, grpc_port, args.model_name, inputs)
-        server = _Run(args, target, payloads)
+        server = _Run(args, target, payloads, tls)
         echoes: dict[str, _Run] = {}
-        if not args.no_transport:
+        if not args.no_transport and tls is None:  # the echoes are plaintext
             for mode in modes:
                 echo = _echo(mode, plugin_modes, target, payloads.get(mode, b""))
                 if echo is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 
 from ovms_core.bench.stats import Measurement, summarize
@@ -56,8 +57,9 @@ async def _worker(
     record_from: float,
     latencies: list[float],
     errors: list[int],
+    tls: ssl.SSLContext | None,
 ) -> None:
-    reader, writer = await asyncio.open_connection(host, port)
+    reader, writer = await asyncio.open_connection(host, port, ssl=tls)
     try:
         while True:
             start = time.perf_counter()
@@ -82,8 +84,12 @@ async def measure_http(
     concurrency: int,
     warmup: float,
     duration: float,
+    tls: ssl.SSLContext | None = None,
 ) -> Measurement:
-    """Send ``payload`` over ``concurrency`` connections; only the post-warm-up window counts."""
+    """Send ``payload`` over ``concurrency`` connections; only the post-warm-up window counts.
+
+    With ``tls`` the connections are TLS (each handshakes once, before the warm-up ends).
+    """
     latencies: list[float] = []
     errors: list[int] = []
     begin = time.perf_counter()
@@ -91,7 +97,7 @@ async def measure_http(
     until = record_from + duration
     await asyncio.gather(
         *(
-            _worker(host, port, payload, until, record_from, latencies, errors)
+            _worker(host, port, payload, until, record_from, latencies, errors, tls)
             for _ in range(concurrency)
         )
     )

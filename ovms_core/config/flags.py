@@ -122,6 +122,28 @@ def add_server_flags(parser: argparse.ArgumentParser) -> None:
     server.add_argument("--allowed_methods", default="*", help="CORS Access-Control-Allow-Methods")
     server.add_argument("--allowed_headers", default="*", help="CORS Access-Control-Allow-Headers")
     _flag(server, "allow_credentials", "send Access-Control-Allow-Credentials: true")
+    server.add_argument(
+        "--api_key_file",
+        default="",
+        help="file of API keys, one per line (# comments); every request but health must send "
+        "Authorization: Bearer <key>; re-read on change; env API_KEY when unset",
+    )
+    _flag(server, "metrics_require_api_key", "/metrics needs the API key too (default true)")
+    _flag(server, "allow_model_control", "let the repository API load and unload models")
+    server.add_argument(
+        "--model_repository_path",
+        default="",
+        help="folder whose subdirectories are models the repository API can load",
+    )
+    server.add_argument(
+        "--ssl_cert_file", default="", help="PEM certificate chain: TLS on the REST and gRPC ports"
+    )
+    server.add_argument("--ssl_key_file", default="", help="PEM private key of --ssl_cert_file")
+    server.add_argument(
+        "--ssl_client_ca_file",
+        default="",
+        help="PEM CA bundle: clients must present a certificate it signed (mutual TLS)",
+    )
 
     multi = parser.add_argument_group("multi-model")
     multi.add_argument("--config_path", default="", help="config.json with the models to serve")
@@ -203,6 +225,8 @@ def settings_from_args(args: argparse.Namespace, extra_names: tuple[str, ...] = 
         if given:
             raise _usage("Model parameters in CLI are exclusive with the config file")
         config = load_config_file(args.config_path)
+    elif args.model_repository_path and not given:
+        config = ServingConfig()
     else:
         if not (args.model_name and args.model_path):
             raise _usage("Use config_path or model_path with model_name")
@@ -247,6 +271,13 @@ def settings_from_args(args: argparse.Namespace, extra_names: tuple[str, ...] = 
         allowed_methods=args.allowed_methods,
         allowed_headers=args.allowed_headers,
         allow_credentials=bool(args.allow_credentials),
+        api_key_file=args.api_key_file,
+        metrics_require_api_key=args.metrics_require_api_key is not False,
+        allow_model_control=bool(args.allow_model_control),
+        model_repository_path=args.model_repository_path,
+        ssl_cert_file=args.ssl_cert_file,
+        ssl_key_file=args.ssl_key_file,
+        ssl_client_ca_file=args.ssl_client_ca_file,
         config_path=args.config_path,
         extra={name: getattr(args, name) for name in extra_names},
     )

@@ -37,6 +37,15 @@ class ServerSettings:
     allowed_methods: str = "*"
     allowed_headers: str = "*"
     allow_credentials: bool = False
+    api_key_file: str = ""
+    """Keys requests must carry (one per line); ``API_KEY`` in the environment when empty."""
+    metrics_require_api_key: bool = True
+    allow_model_control: bool = False
+    """Whether the repository API may load and unload models."""
+    model_repository_path: str = ""
+    ssl_cert_file: str = ""
+    ssl_key_file: str = ""
+    ssl_client_ca_file: str = ""
     config_path: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     """Values of options that plugins registered through ``ovms_add_options``."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from time import perf_counter
+from typing import Any
 
 import numpy as np
 import openvino as ov
@@ -24,6 +25,7 @@ from ovms_core.execution.batching import Batcher
 from ovms_core.execution.input_tensor import input_tensor
 from ovms_core.metrics import Metrics
 from ovms_core.metrics.series import InferenceSeries
+from ovms_core.metrics.statistics import Statistics, VersionStatistics
 from ovms_core.models.manager import ModelManager
 from ovms_core.models.model import Model
 from ovms_core.models.states import VersionState
@@ -54,8 +56,18 @@ class Dataplane:
         self.manager = manager
         self.metrics = metrics if metrics is not None else Metrics.disabled()
         self.pipelines = pipelines
+        self.statistics = Statistics(manager)
         self.ready = False
         self.live = True
+
+    def model_statistics(
+        self, name: str | None = None, version: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The statistics extension's ``model_stats``: every version, or those of ``name``.
+
+        Raises ``OvmsError`` (``MODEL_NAME_MISSING``/``MODEL_VERSION_MISSING``).
+        """
+        return self.statistics.report(name, version)
 
     def server_metadata(self) -> dict[str, str]:
         """Name and version of the server."""
@@ -164,7 +176,9 @@ class Dataplane:
             return await self.pipelines.infer(pipeline, request)
         model = self._model(request.model_name, request.unknown_name_code)
         number, servable = await model.resolve(request.model_version)
+        begun = perf_counter()
         timing = self.metrics.inference(request.model_name, number)
+        stats = self.statistics.of(request.model_name, number)
         servable.enter()
         step: SequenceStep | None = None
         try:
@@ -179,7 +193,13 @@ class Dataplane:
             outputs = select_outputs(request, loaded)
             if servable.batcher is not None:
                 return await _infer_batched(
-                    servable.batcher, request, number, outputs, arrays, timing, servable.leave
+                    servable.batcher,
+                    request,
+                    number,
+                    outputs,
+                    arrays,
+                    (timing, stats, perf_counter() - begun),
+                    servable.leave,
                 )
             if sequences is not None and control is not None:
                 step = await sequences.begin(control)
@@ -187,10 +207,12 @@ class Dataplane:
             queued = perf_counter()
             slot = await pool.acquire()
             waited = perf_counter() - queued
-        except BaseException:
+        except BaseException as error:
             if step is not None:
                 step.finish()
             servable.leave()
+            if isinstance(error, Exception):
+                stats.failed(perf_counter() - begun)
             raise
         try:
             infer_request = slot.request
@@ -207,18 +229,23 @@ class Dataplane:
             await pool.run(slot, tensors)
             if step is not None:
                 step.complete(infer_request)
+            ended = perf_counter()
             if timing is not None:
-                timing.observe(waited, perf_counter() - started)
+                timing.observe(waited, ended - started)
             results = [
                 OutputTensor(info.name, info.datatype.kserve, _output_data(infer_request, info))
                 for info in outputs
             ]
-        except BaseException:
+        except BaseException as error:
             if step is not None:
                 step.finish()
             pool.release(slot)
             servable.leave()
+            if isinstance(error, Exception):
+                stats.failed(perf_counter() - begun)
             raise
+        phases = (waited, started - begun - waited, ended - started)
+        stats.succeeded(1, (*phases, perf_counter() - ended), True, 1)
 
         def release() -> None:
             pool.release(slot)
@@ -234,17 +261,29 @@ async def _infer_batched(
     number: int,
     outputs: list[TensorInfo],
     arrays: list[tuple[int, np.ndarray]],
-    timing: InferenceSeries | None,
+    measures: tuple[InferenceSeries | None, VersionStatistics, float],
     leave: Callable[[], None],
 ) -> InferResult:
-    """Run as part of a merged inference (``dynamic_batching``); outputs are views of it."""
-    done = await batcher.infer(arrays, outputs)
+    """Run as part of a merged inference (``dynamic_batching``); outputs are views of it.
+
+    ``measures``: the Prometheus series, the statistics and the seconds spent on the inputs.
+    """
+    timing, stats, compute_input = measures
+    begun = perf_counter()
+    try:
+        done = await batcher.infer(arrays, outputs)
+    except Exception:
+        stats.failed(compute_input + perf_counter() - begun)
+        raise
+    ended = perf_counter()
     if timing is not None:
         timing.observe(done.waited, done.ran)
     results = [
         OutputTensor(info.name, info.datatype.kserve, data)
         for info, data in zip(outputs, done.outputs, strict=True)
     ]
+    phases = (done.waited, compute_input, done.ran, perf_counter() - ended)
+    stats.succeeded(done.size, phases, done.executed, done.batch_size)
 
     def release() -> None:
         done.release()

@@ -43,6 +43,12 @@ class BatchedOutputs:
     """Seconds from arrival to the start of the inference."""
     ran: float
     """Seconds the (merged) inference took."""
+    executed: bool = False
+    """Whether this request counts the merged inference (the first request of it does)."""
+    batch_size: int = 0
+    """Samples in the merged inference."""
+    size: int = 1
+    """This request's samples."""
 
 
 class _Entry:
@@ -206,6 +212,7 @@ class Batcher:
         holders = _Holders(self._pool, slot, len(taken))
         datas: dict[int, np.ndarray] = {}
         offset = 0
+        samples = sum(entry.size for entry in taken)
         for entry in taken:
             views = []
             for info in entry.outputs:
@@ -220,7 +227,15 @@ class Batcher:
                 holders.release()
             else:
                 entry.future.set_result(
-                    BatchedOutputs(views, holders.release, started - entry.queued, ran)
+                    BatchedOutputs(
+                        views,
+                        holders.release,
+                        started - entry.queued,
+                        ran,
+                        entry is taken[0],
+                        samples,
+                        entry.size,
+                    )
                 )
 
     async def _alone(self, entry: _Entry) -> None:

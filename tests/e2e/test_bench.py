@@ -64,3 +64,20 @@ def test_grpc_modes_are_measured(repository, tmp_path):
         assert results[mode]["requests"] > 0
         assert results[mode]["errors"] == 0
         assert mode in out
+
+
+def test_tls_mode_measures_rest_over_tls(repository, tmp_path):
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    cert.cert_chain_pems[0].write_to_path(str(tmp_path / "cert.pem"))
+    cert.private_key_pem.write_to_path(str(tmp_path / "key.pem"))
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    tls = ["--ssl_cert_file", str(tmp_path / "cert.pem"), "--ssl_key_file"]
+    tls += [str(tmp_path / "key.pem"), "--ssl_ca_file", str(tmp_path / "ca.pem")]
+    out, rows = _bench(repository, tmp_path, "--concurrency", "2", *tls)
+    assert "TLS mode" in out
+    served = {row["mode"]: row for row in rows if row["name"].startswith("server")}
+    assert set(served) == {"rest-json", "rest-binary", "tfs-rest"}  # no gRPC, no echo rows
+    for row in served.values():
+        assert row["requests"] > 0 and row["errors"] == 0

@@ -11,10 +11,21 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from ovms_core import Frontend, Metrics, ServerContext, ServerSettings, hookimpl
+from ovms_core import (
+    ApiKeys,
+    Frontend,
+    Metrics,
+    ModelControl,
+    ServerContext,
+    ServerSettings,
+    TlsFiles,
+    hookimpl,
+)
+from ovms_frontend_grpc.auth import ApiKeyInterceptor
 from ovms_frontend_grpc.kserve_service import SERVICE_NAME as KSERVE_SERVICE
 from ovms_frontend_grpc.kserve_service import KServeService
 from ovms_frontend_grpc.tfs_service import MODEL_SERVICE_NAME, PREDICTION_SERVICE_NAME, TfsService
+from ovms_frontend_grpc.tls import server_credentials
 
 __all__ = ["MAX_MESSAGE_BYTES", "SERVICE_NAMES", "GrpcFrontend", "bind_targets", "server_options"]
 
@@ -74,14 +85,20 @@ class GrpcFrontend(Frontend):
         settings = context.settings
         options = server_options(settings)
         handlers = [
-            KServeService(context.dataplane, Metrics.of(context)).handler(),
+            KServeService(
+                context.dataplane, Metrics.of(context), ModelControl.of(context)
+            ).handler(),
             *TfsService(context.dataplane, Metrics.of(context)).handlers(),
         ]
         self._health = health.aio.HealthServicer()
         for service in ("", *SERVICE_NAMES):
             await self._health.set(service, _SERVING if context.dataplane.ready else _NOT_SERVING)
+        keys = ApiKeys.of(context)
+        interceptors = [ApiKeyInterceptor(keys)] if keys.enabled else []
+        tls = TlsFiles.of(context)
+        credentials = server_credentials(tls) if tls else None
         for _ in range(settings.grpc_workers):
-            server = grpc.aio.server(options=options)
+            server = grpc.aio.server(options=options, interceptors=interceptors)
             server.add_generic_rpc_handlers(handlers)
             health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
             reflection.enable_server_reflection(
@@ -89,9 +106,9 @@ class GrpcFrontend(Frontend):
             )
             self._servers.append(server)
             for target in bind_targets(settings):
-                _bind(server, target)
+                _bind(server, target, credentials)
             await server.start()
-        log.info("gRPC server listening on port %d", settings.port)
+        log.info("gRPC server listening on port %d%s", settings.port, " (TLS)" if tls else "")
 
     async def stop(self) -> None:
         """Stop accepting calls; in-flight calls get a short grace period."""
@@ -119,9 +136,12 @@ class GrpcFrontend(Frontend):
         task.add_done_callback(self._tasks.discard)
 
 
-def _bind(server: grpc.aio.Server, target: str) -> None:
+def _bind(server: grpc.aio.Server, target: str, credentials: grpc.ServerCredentials | None) -> None:
     try:
-        port = server.add_insecure_port(target)
+        if credentials is None:
+            port = server.add_insecure_port(target)
+        else:
+            port = server.add_secure_port(target, credentials)
     except RuntimeError as error:
         raise OSError(f"cannot listen for gRPC on {target}: {error}") from None
     if port == 0:

@@ -8,7 +8,7 @@ from time import perf_counter
 
 import grpc
 
-from ovms_core import Dataplane, Metrics, OvmsError
+from ovms_core import Dataplane, Metrics, ModelControl, OvmsError
 from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2 as pb
 from ovms_frontend_grpc.errors import INTERNAL_ERROR
 from ovms_frontend_grpc.kserve_codec import (
@@ -18,6 +18,7 @@ from ovms_frontend_grpc.kserve_codec import (
     parse_version,
 )
 from ovms_frontend_grpc.rpc import Malformed, service_handler, stream_method, unary_method
+from ovms_frontend_grpc.stats_codec import encode_model_statistics
 
 __all__ = ["SERVICE_NAME", "KServeService"]
 
@@ -27,11 +28,17 @@ log = logging.getLogger("ovms.grpc")
 
 
 class KServeService:
-    """The RPCs OVMS implements; the repository RPCs answer ``UNIMPLEMENTED``."""
+    """The RPCs OVMS implements, plus statistics and the repository index.
 
-    def __init__(self, dataplane: Dataplane, metrics: Metrics) -> None:
+    Load and unload answer ``UNIMPLEMENTED``: their messages follow KServe's numbering.
+    """
+
+    def __init__(
+        self, dataplane: Dataplane, metrics: Metrics, control: ModelControl | None = None
+    ) -> None:
         self.dataplane = dataplane
         self.metrics = metrics
+        self.control = control
 
     async def server_live(self, _request: pb.ServerLiveRequest) -> pb.ServerLiveResponse:
         return pb.ServerLiveResponse(live=self.dataplane.live)
@@ -65,6 +72,22 @@ class KServeService:
             self.metrics.request_done(KSERVE, "gRPC", "ModelMetadata", name, requested, False)
             raise
         self.metrics.request_done(KSERVE, "gRPC", "ModelMetadata", name, metadata.version, True)
+        return response
+
+    async def model_statistics(
+        self, request: pb.ModelStatisticsRequest
+    ) -> pb.ModelStatisticsResponse:
+        stats = self.dataplane.model_statistics(
+            request.name or None, parse_version(request.version)
+        )
+        return encode_model_statistics(stats)
+
+    async def repository_index(
+        self, request: pb.RepositoryIndexRequest
+    ) -> pb.RepositoryIndexResponse:
+        response = pb.RepositoryIndexResponse()
+        for entry in self.control.index(request.ready) if self.control is not None else []:
+            response.models.add(**entry)
         return response
 
     async def model_infer(self, request: pb.ModelInferRequest) -> pb.ModelInferResponse:
@@ -129,6 +152,12 @@ class KServeService:
                 ),
                 "ModelInfer": unary_method(
                     pb.ModelInferRequest, pb.ModelInferResponse, self.model_infer
+                ),
+                "ModelStatistics": unary_method(
+                    pb.ModelStatisticsRequest, pb.ModelStatisticsResponse, self.model_statistics
+                ),
+                "RepositoryIndex": unary_method(
+                    pb.RepositoryIndexRequest, pb.RepositoryIndexResponse, self.repository_index
                 ),
                 "ModelStreamInfer": stream_method(
                     pb.ModelInferRequest, pb.ModelStreamInferResponse, self.model_stream_infer

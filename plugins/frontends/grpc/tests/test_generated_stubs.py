@@ -142,6 +142,51 @@ MESSAGES: dict[str, list[str]] = {
     "inference.RepositoryModelLoadResponse": ["1 model_name: string", "2 isLoaded: bool"],
     "inference.RepositoryModelUnloadRequest": ["1 model_name: string"],
     "inference.RepositoryModelUnloadResponse": ["1 model_name: string", "2 isUnloaded: bool"],
+    # The statistics extension, with Triton's numbers (tritonclient parses them).
+    "inference.ModelStatisticsRequest": ["1 name: string", "2 version: string"],
+    "inference.ModelStatisticsResponse": ["1 repeated model_stats: inference.ModelStatistics"],
+    "inference.ModelStatistics": [
+        "1 name: string",
+        "2 version: string",
+        "3 last_inference: uint64",
+        "4 inference_count: uint64",
+        "5 execution_count: uint64",
+        "6 inference_stats: inference.InferStatistics",
+        "7 repeated batch_stats: inference.InferBatchStatistics",
+    ],
+    "inference.InferStatistics": [
+        f"{number} {phase}: inference.StatisticDuration"
+        for number, phase in enumerate(
+            (
+                "success",
+                "fail",
+                "queue",
+                "compute_input",
+                "compute_infer",
+                "compute_output",
+                "cache_hit",
+                "cache_miss",
+            ),
+            1,
+        )
+    ],
+    "inference.InferBatchStatistics": [
+        "1 batch_size: uint64",
+        "2 compute_input: inference.StatisticDuration",
+        "3 compute_infer: inference.StatisticDuration",
+        "4 compute_output: inference.StatisticDuration",
+    ],
+    "inference.StatisticDuration": ["1 count: uint64", "2 ns: uint64"],
+    "inference.RepositoryIndexRequest": ["1 repository_name: string", "2 ready: bool"],
+    "inference.RepositoryIndexResponse": [
+        "1 repeated models: inference.RepositoryIndexResponse.ModelIndex"
+    ],
+    "inference.RepositoryIndexResponse.ModelIndex": [
+        "1 name: string",
+        "2 version: string",
+        "3 state: string",
+        "4 reason: string",
+    ],
     "tensorflow.serving.PredictRequest": [
         "1 model_spec: tensorflow.serving.ModelSpec",
         f"2 inputs: {TF_TENSOR_MAP}",
@@ -292,6 +337,8 @@ KSERVE_RPCS = [
     ("ModelStreamInfer", "stream ModelInferRequest", "stream ModelStreamInferResponse"),
     ("RepositoryModelLoad", "RepositoryModelLoadRequest", "RepositoryModelLoadResponse"),
     ("RepositoryModelUnload", "RepositoryModelUnloadRequest", "RepositoryModelUnloadResponse"),
+    ("ModelStatistics", "ModelStatisticsRequest", "ModelStatisticsResponse"),
+    ("RepositoryIndex", "RepositoryIndexRequest", "RepositoryIndexResponse"),
 ]
 SERVICES: dict[str, list[str]] = {
     "ovms/grpc_predict_v2.proto": [

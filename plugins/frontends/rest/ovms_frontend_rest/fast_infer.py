@@ -19,7 +19,8 @@ import tornado.httputil
 import tornado.iostream
 import tornado.web
 
-from ovms_core import Dataplane, Metrics, OvmsError, StatusCode
+from ovms_core import ApiKeys, Dataplane, Metrics, OvmsError, StatusCode
+from ovms_frontend_rest.auth import Unauthorized, needs_key
 from ovms_frontend_rest.errors import error_body, status_of
 from ovms_frontend_rest.handlers import KSERVE, parse_version
 from ovms_frontend_rest.kserve_codec import decode_infer_request, encode_infer_result, header_length
@@ -41,8 +42,10 @@ class FastPathRouter(tornado.httputil.HTTPServerConnectionDelegate):
         metrics: Metrics,
         cors: dict[str, str],
         max_body: int,
+        api_keys: ApiKeys | None = None,
     ) -> None:
         self.application = application
+        self.api_keys = api_keys or ApiKeys()
         self.dataplane = dataplane
         self.metrics = metrics
         self.cors = cors
@@ -82,6 +85,12 @@ class _Dispatch(tornado.httputil.HTTPMessageDelegate):
         assert isinstance(start_line, tornado.httputil.RequestStartLine)
         if ".." in urllib.parse.unquote(start_line.path):
             self.delegate = _Refusal(self.router, self.request_conn, StatusCode.PATH_INVALID)
+            return
+        keys = self.router.api_keys
+        if needs_key(keys, start_line.method, start_line.path) and not keys.allows(
+            headers.get("Authorization")
+        ):
+            self.delegate = Unauthorized(self.request_conn, self.router.cors)
             return
         match = INFER_PATH.fullmatch(start_line.path) if start_line.method == "POST" else None
         if match is not None and "%" not in start_line.path:

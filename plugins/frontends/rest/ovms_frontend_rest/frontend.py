@@ -10,12 +10,15 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from ovms_core import Frontend, Metrics, ServerContext
+from ovms_core import ApiKeys, Frontend, Metrics, ServerContext, TlsFiles
 from ovms_frontend_rest.config_handlers import config_routes
 from ovms_frontend_rest.fast_infer import FastPathRouter
 from ovms_frontend_rest.handlers import InvalidUrlHandler, kserve_routes
 from ovms_frontend_rest.metrics_handler import metrics_routes
+from ovms_frontend_rest.repository_handlers import repository_routes
+from ovms_frontend_rest.stats_handlers import stats_routes
 from ovms_frontend_rest.tfs_handlers import tfs_routes
+from ovms_frontend_rest.tls import watch_certificates
 
 __all__ = ["MAX_BODY_BYTES", "RestFrontend", "build_application"]
 
@@ -39,6 +42,8 @@ def _cors_headers(context: ServerContext) -> dict[str, str]:
 def build_application(context: ServerContext) -> tornado.web.Application:
     """The Tornado application with every REST route of the installed API modules."""
     routes: list[Any] = [
+        *stats_routes(context),
+        *repository_routes(context),
         *kserve_routes(context),
         *tfs_routes(context),
         *config_routes(context),
@@ -61,16 +66,24 @@ class RestFrontend(Frontend):
 
     def __init__(self) -> None:
         self._server: tornado.httpserver.HTTPServer | None = None
+        self._watcher: asyncio.Task[None] | None = None
 
     async def start(self, context: ServerContext) -> None:
         """Bind every address and start accepting connections."""
         settings = context.settings
         app = build_application(context)
         router = FastPathRouter(
-            app, context.dataplane, Metrics.of(context), _cors_headers(context), MAX_BODY_BYTES
+            app,
+            context.dataplane,
+            Metrics.of(context),
+            _cors_headers(context),
+            MAX_BODY_BYTES,
+            ApiKeys.of(context),
         )
+        tls = TlsFiles.of(context)
         server = tornado.httpserver.HTTPServer(
             router,
+            ssl_options=tls.ssl_context() if tls else None,
             max_body_size=MAX_BODY_BYTES,
             max_buffer_size=MAX_BODY_BYTES,
             decompress_request=False,
@@ -79,7 +92,9 @@ class RestFrontend(Frontend):
             sockets = tornado.netutil.bind_sockets(settings.rest_port, address.strip() or None)
             server.add_sockets(sockets)
         self._server = server
-        log.info("REST server listening on port %d", settings.rest_port)
+        if tls:
+            self._watcher = asyncio.get_running_loop().create_task(watch_certificates(server, tls))
+        log.info("REST server listening on port %d%s", settings.rest_port, " (TLS)" if tls else "")
 
     async def stop_accepting(self) -> None:
         """Close the listening sockets; open connections keep being served."""
@@ -89,6 +104,8 @@ class RestFrontend(Frontend):
     async def stop(self) -> None:
         """Stop listening, then close connections (bounded wait for in-flight requests)."""
         server, self._server = self._server, None
+        if self._watcher is not None:
+            self._watcher.cancel()
         if server is None:
             return
         server.stop()
