@@ -188,3 +188,65 @@ def test_sigterm_lets_a_slow_reader_receive_the_whole_answer(dynamic_repository)
         assert len(body) == length
         assert body.endswith(np.ones((rows, 10), np.float32).tobytes()[-1000:])
         assert server.process.wait(60) == 0
+
+
+def test_other_clients_are_served_while_a_50_mb_json_request_is_decoded(dynamic_repository):
+    import threading
+
+    values = np.random.default_rng(0).random(5_000_000).round(6).tolist()
+    big = json.dumps(
+        {"inputs": [{"name": "b", "shape": [1, 10], "datatype": "FP32", "data": values}]}
+    ).encode()
+    small = json.dumps(
+        {"inputs": [{"name": "b", "shape": [1, 10], "datatype": "FP32", "data": [0] * 10}]}
+    ).encode()
+    path = "/v2/models/dynamic/infer"
+    with _serve(dynamic_repository) as server:
+        for _ in range(2):  # the second big request finds the parser warm
+            outcome = {}
+
+            def send_big(outcome=outcome):
+                started = time.perf_counter()
+                outcome["answer"] = _post(server.rest_port, path, big)
+                outcome["seconds"] = time.perf_counter() - started
+
+            sender = threading.Thread(target=send_big)
+            sender.start()
+            latencies = []
+            while sender.is_alive():
+                started = time.perf_counter()
+                assert _post(server.rest_port, path, small)[0] == 200
+                latencies.append(time.perf_counter() - started)
+            sender.join()
+            status, body = outcome["answer"]
+            assert status == 400, body
+            latencies.sort()
+            p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+            print(
+                f"{len(big) / 1e6:.0f} MB JSON answered {status} in {outcome['seconds']:.2f} s;"
+                f" meanwhile {len(latencies)} small requests, p99 {p99 * 1000:.0f} ms,"
+                f" max {latencies[-1] * 1000:.0f} ms"
+            )
+
+
+def test_large_json_bodies_decode_as_small_ones(dynamic_repository):
+    from ovms_core import StatusCode
+
+    rows = 100_000  # about 6 MB of JSON: parsed in the worker process
+    values = np.arange(rows * 10, dtype=np.float32) % 97
+    document = {
+        "inputs": [{"name": "b", "shape": [rows, 10], "datatype": "FP32", "data": values.tolist()}]
+    }
+    body = json.dumps(document).encode()
+    assert len(body) > 4 * 1024 * 1024
+    path = "/v2/models/dynamic/infer"
+    with _serve(dynamic_repository) as server:
+        status, answer = _post(server.rest_port, path, body)
+        assert status == 200, answer[:200]
+        output = json.loads(answer)["outputs"][0]
+        assert output["shape"] == [rows, 10]
+        np.testing.assert_array_equal(np.asarray(output["data"], np.float32), values + 1)
+        small_status, _ = _post(server.rest_port, path, b'{"inputs": [')
+        status, answer = _post(server.rest_port, path, body[:-1])
+        assert status == small_status == StatusCode.JSON_INVALID.http_status
+        assert json.loads(answer)["error"].startswith(StatusCode.JSON_INVALID.message)

@@ -25,6 +25,7 @@ from ovms_core import Dataplane, Metrics, OvmsError, StatusCode
 from ovms_frontend_rest.connections import ConnectionLedger
 from ovms_frontend_rest.errors import error_body, status_of
 from ovms_frontend_rest.handlers import KSERVE, parse_version
+from ovms_frontend_rest.json_offload import OFFLOAD_BYTES, JsonOffload
 from ovms_frontend_rest.kserve_codec import decode_infer_request, encode_infer_result, header_length
 
 __all__ = ["INFER_PATH", "FastPathRouter"]
@@ -52,6 +53,7 @@ class FastPathRouter(tornado.httputil.HTTPServerConnectionDelegate):
         self.cors = cors
         self.max_body = max_body
         self.ledger = ledger
+        self.offload = JsonOffload()
         self.inflight: set[asyncio.Task[None]] = set()
 
     def start_request(
@@ -178,7 +180,11 @@ class KServeInferDelegate(tornado.httputil.HTTPMessageDelegate):
             requested = parse_version(self.version_text)
             body = self.body
             length = header_length(self.headers.get("Inference-Header-Content-Length"), len(body))
-            decoded = decode_infer_request(body, length, name, requested)
+            head_size = len(body) if length is None else length
+            parsed = None
+            if head_size >= OFFLOAD_BYTES:
+                parsed = await self.router.offload.parse(bytes(memoryview(body)[:head_size]))
+            decoded = decode_infer_request(body, length, name, requested, parsed)
             result = await self.router.dataplane.infer(decoded.request)
             with result:
                 payload, json_length = encode_infer_result(result, decoded)

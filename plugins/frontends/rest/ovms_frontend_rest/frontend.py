@@ -70,6 +70,7 @@ class RestFrontend(Frontend):
 
     def __init__(self) -> None:
         self._server: tornado.httpserver.HTTPServer | None = None
+        self._router: FastPathRouter | None = None
         self._ledger = ConnectionLedger(0)
         self._drain_seconds = 30.0
         self._drain_deadline: float | None = None
@@ -98,6 +99,7 @@ class RestFrontend(Frontend):
             sockets = tornado.netutil.bind_sockets(settings.rest_port, address.strip() or None)
             server.add_sockets(sockets)
         self._server = server
+        self._router = router
         log.info("REST server listening on port %d", settings.rest_port)
 
     async def stop_accepting(self) -> None:
@@ -126,3 +128,5 @@ class RestFrontend(Frontend):
                 self._drain_seconds,
             )
         await server.close_all_connections()
+        if self._router is not None:
+            self._router.offload.close()
