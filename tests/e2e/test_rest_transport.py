@@ -2,6 +2,7 @@
 
 import http.client
 import json
+import os
 import socket
 import time
 
@@ -10,6 +11,11 @@ import pytest
 
 from ovms_core.testing.models import dummy_model, save_version
 from ovms_core.testing.server import ServerProcess
+
+
+def _state(pid):
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0]
 
 
 def _rss_mib(pid):
@@ -246,7 +252,14 @@ def test_large_json_bodies_decode_as_small_ones(dynamic_repository):
         output = json.loads(answer)["outputs"][0]
         assert output["shape"] == [rows, 10]
         np.testing.assert_array_equal(np.asarray(output["data"], np.float32), values + 1)
+        pid = server.process.pid
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as listing:
+            children = [int(child) for child in listing.read().split()]
+        assert children  # the parser's worker process
         small_status, _ = _post(server.rest_port, path, b'{"inputs": [')
         status, answer = _post(server.rest_port, path, body[:-1])
         assert status == small_status == StatusCode.JSON_INVALID.http_status
         assert json.loads(answer)["error"].startswith(StatusCode.JSON_INVALID.message)
+        assert server.stop() == 0
+    for child in children:  # the worker ended with the server
+        assert not os.path.exists(f"/proc/{child}") or "Z" in _state(child)

@@ -129,4 +129,4 @@ class RestFrontend(Frontend):
             )
         await server.close_all_connections()
         if self._router is not None:
-            self._router.offload.close()
+            await self._router.offload.close()

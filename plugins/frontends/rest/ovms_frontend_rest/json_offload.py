@@ -58,8 +58,8 @@ class JsonOffload:
             raise OvmsError(StatusCode.JSON_INVALID, error)
         return document
 
-    def close(self) -> None:
-        """Stop the worker process, if it was started."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+    async def close(self) -> None:
+        """Stop the worker process, if it was started, and wait until it has exited."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
