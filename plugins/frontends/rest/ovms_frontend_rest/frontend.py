@@ -71,7 +71,6 @@ class RestFrontend(Frontend):
     def __init__(self) -> None:
         self._server: tornado.httpserver.HTTPServer | None = None
         self._router: FastPathRouter | None = None
-        self._ledger = ConnectionLedger(0)
         self._drain_seconds = 30.0
         self._drain_deadline: float | None = None
 
@@ -79,7 +78,6 @@ class RestFrontend(Frontend):
         """Bind every address and start accepting connections."""
         settings = context.settings
         app = build_application(context)
-        self._ledger = ConnectionLedger(settings.rest_body_memory_quota)
         self._drain_seconds = float(settings.shutdown_timeout_seconds)
         router = FastPathRouter(
             app,
@@ -87,7 +85,7 @@ class RestFrontend(Frontend):
             Metrics.of(context),
             _cors_headers(context),
             MAX_BODY_BYTES,
-            self._ledger,
+            ConnectionLedger(settings.rest_body_memory_quota),
         )
         server = _HTTPServer(
             router,
@@ -115,18 +113,18 @@ class RestFrontend(Frontend):
         ``stop_accepting``.
         """
         server, self._server = self._server, None
-        if server is None:
+        router, self._router = self._router, None
+        if server is None or router is None:
             return
         server.stop()
         loop = asyncio.get_running_loop()
         deadline = self._drain_deadline or loop.time() + self._drain_seconds
         try:
-            await asyncio.wait_for(self._ledger.wait_idle(), max(0.0, deadline - loop.time()))
+            await asyncio.wait_for(router.ledger.wait_idle(), max(0.0, deadline - loop.time()))
         except TimeoutError:
             log.warning(
                 "REST answers still being sent after %.0f s (--shutdown_timeout_seconds); closing",
                 self._drain_seconds,
             )
         await server.close_all_connections()
-        if self._router is not None:
-            await self._router.offload.close()
+        await router.offload.close()
