@@ -16,7 +16,7 @@ from ovms_core.config.serving_config import ServingConfig, load_config_file
 from ovms_core.dataplane.dataplane import Dataplane
 from ovms_core.metrics import Metrics
 from ovms_core.models.control import ModelControl
-from ovms_core.models.manager import SHUTDOWN_SECONDS, ModelManager
+from ovms_core.models.manager import ModelManager
 from ovms_core.models.repository import storage_scheme
 from ovms_core.pipelines.manager import PipelineManager
 from ovms_core.plugins.drivers import DriverLoader
@@ -151,10 +151,11 @@ class Server:
         self.hooks.server_stopping(context=context)
         for task in tasks:
             task.cancel()
-        deadline = asyncio.get_running_loop().time() + SHUTDOWN_SECONDS
+        bound = float(self.settings.shutdown_timeout_seconds)
+        deadline = asyncio.get_running_loop().time() + bound
         for frontend in self.frontends:
             await frontend.stop_accepting()
-        await self.manager.drain(SHUTDOWN_SECONDS)
+        await self.manager.drain(bound)
         for frontend in self.frontends:
             await frontend.stop()
         await self.pipelines.shutdown()

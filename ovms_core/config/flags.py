@@ -83,6 +83,20 @@ def add_server_flags(parser: argparse.ArgumentParser) -> None:
         "--rest_workers", type=_uint, default=None, help="REST worker threads (2..10000)"
     )
     server.add_argument(
+        "--rest_body_memory_quota",
+        type=_uint,
+        default=2147483648,
+        help="bytes of request bodies held at once over REST, beyond which requests get 503;"
+        " 0 disables (this project's addition; default: %(default)s)",
+    )
+    server.add_argument(
+        "--shutdown_timeout_seconds",
+        type=_uint,
+        default=30,
+        help="on SIGTERM, how long running requests and answers being sent may take before"
+        " connections close (this project's addition; default: %(default)s)",
+    )
+    server.add_argument(
         "--log_level", default="INFO", type=str.upper, choices=LOG_LEVELS, help="log verbosity"
     )
     server.add_argument("--log_path", default="", help="also write the log to this file")
@@ -258,6 +272,8 @@ def settings_from_args(args: argparse.Namespace, extra_names: tuple[str, ...] = 
         grpc_workers=args.grpc_workers,
         grpc_channel_arguments=args.grpc_channel_arguments,
         rest_workers=args.rest_workers,
+        rest_body_memory_quota=args.rest_body_memory_quota,
+        shutdown_timeout_seconds=args.shutdown_timeout_seconds,
         log_level=args.log_level,
         log_path=args.log_path,
         file_system_poll_wait_seconds=args.file_system_poll_wait_seconds,

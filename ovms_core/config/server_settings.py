@@ -22,6 +22,10 @@ class ServerSettings:
     grpc_workers: int = 1
     grpc_channel_arguments: str = ""
     rest_workers: int | None = None
+    rest_body_memory_quota: int = 2147483648
+    """Bytes of REST request bodies held at once; beyond it requests get 503 (0: no limit)."""
+    shutdown_timeout_seconds: int = 30
+    """On SIGTERM, the bound for running requests and answers being written to finish."""
     log_level: str = "INFO"
     log_path: str = ""
     file_system_poll_wait_seconds: int = 1

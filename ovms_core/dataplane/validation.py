@@ -126,5 +126,14 @@ def select_outputs(request: InferRequest, model: Ports) -> list[TensorInfo]:
     return selected
 
 
+_SHOWN_DIMS = 16
+
+
 def _text(shape: tuple[int, ...]) -> str:
-    return "(" + ",".join(str(d) for d in shape) + ")"
+    """The shape as OVMS writes it; past 16 dimensions, the first and last 8 and the rank."""
+    if len(shape) <= _SHOWN_DIMS:
+        return "(" + ",".join(str(d) for d in shape) + ")"
+    half = _SHOWN_DIMS // 2
+    head = ",".join(str(d) for d in shape[:half])
+    tail = ",".join(str(d) for d in shape[-half:])
+    return f"({head},...,{tail}; {len(shape)} dimensions)"

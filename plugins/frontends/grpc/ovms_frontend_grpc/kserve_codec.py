@@ -1,7 +1,8 @@
 """KServe v2 gRPC messages to and from the dataplane's neutral types.
 
 Raw contents become numpy views of the message's bytes and outputs go back as raw bytes: no
-Python list of elements on that path. Typed ``contents`` are read with ``np.fromiter``.
+Python list of elements on that path. Typed ``contents`` are read with ``np.fromiter``, except
+FP32 and FP64 ones, viewed in their packed wire form.
 
 Request ``parameters`` reach the dataplane as Python values (a stateful model reads
 ``sequence_id``, ``sequence_start`` and ``sequence_end`` there, as ``tritonclient`` sends them);
@@ -131,6 +132,10 @@ def _typed_values(
     spec = _CONTENTS.get(datatype)
     if spec is None:  # FP16 and BF16 have no typed field: raw contents only
         return None
+    if datatype in ("FP32", "FP64"):
+        packed = _packed_floats(contents, spec[0], np.dtype(spec[1]).newbyteorder("<"))
+        if packed is not None:
+            return packed
     field = getattr(contents, spec[0])
     values = np.fromiter(field, dtype=spec[1], count=len(field))
     if datatype in _NARROW and values.size:
@@ -141,6 +146,34 @@ def _typed_values(
                 f"{spec[0]} value out of range for {datatype} input {tensor.name}",
             )
     return values
+
+
+def _packed_floats(
+    contents: pb.InferTensorContents, name: str, dtype: np.dtype[Any]
+) -> np.ndarray | None:
+    """``fp32_contents`` / ``fp64_contents`` as a view of their packed wire bytes.
+
+    When it is the only field set, the serialized message is its key, a varint length and
+    the little-endian values: one copy in C instead of a Python float per element (tens of
+    megabytes of values would otherwise hold the event loop for a second). None otherwise.
+    """
+    fields = contents.ListFields()
+    if len(fields) != 1 or fields[0][0].name != name:
+        return None
+    data = contents.SerializeToString()
+    if data[0] != (fields[0][0].number << 3 | 2):  # length-delimited key, field number < 16
+        return None
+    position, length, shift = 1, 0, 0
+    while True:
+        byte = data[position]
+        position += 1
+        length |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            break
+    if position + length != len(data):
+        return None
+    return np.frombuffer(data, dtype=dtype, offset=position, count=length // dtype.itemsize)
 
 
 def _parameters(parameters: Mapping[str, pb.InferParameter]) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """The KServe infer hot path, served below ``tornado.web`` for less work per request.
 
 ``FastPathRouter`` is the HTTP server's delegate: a ``POST .../infer`` request is handled by
-``KServeInferDelegate`` straight from Tornado's HTTP/1 connection (the body is received into one
-preallocated writable buffer that OpenVINO can share without a copy); every other request goes to
-the ``tornado.web.Application`` unchanged. Answers are identical to the application's.
+``KServeInferDelegate`` straight from Tornado's HTTP/1 connection (the body is received into
+one writable buffer, grown as data arrives, that OpenVINO can share without a copy); every
+other request goes to the ``tornado.web.Application`` unchanged. Answers are identical to the
+application's.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ import urllib.parse
 from http import HTTPStatus
 from time import perf_counter
 
+import orjson
 import tornado.httputil
 import tornado.iostream
 import tornado.web
 
 from ovms_core import ApiKeys, Dataplane, Metrics, OvmsError, StatusCode
 from ovms_frontend_rest.auth import Unauthorized, needs_key
+from ovms_frontend_rest.connections import ConnectionLedger
 from ovms_frontend_rest.errors import error_body, status_of
 from ovms_frontend_rest.handlers import KSERVE, parse_version
+from ovms_frontend_rest.json_offload import OFFLOAD_BYTES, JsonOffload
 from ovms_frontend_rest.kserve_codec import decode_infer_request, encode_infer_result, header_length
 
 __all__ = ["INFER_PATH", "FastPathRouter"]
@@ -42,6 +46,7 @@ class FastPathRouter(tornado.httputil.HTTPServerConnectionDelegate):
         metrics: Metrics,
         cors: dict[str, str],
         max_body: int,
+        ledger: ConnectionLedger,
         api_keys: ApiKeys | None = None,
     ) -> None:
         self.application = application
@@ -50,21 +55,25 @@ class FastPathRouter(tornado.httputil.HTTPServerConnectionDelegate):
         self.metrics = metrics
         self.cors = cors
         self.max_body = max_body
+        self.ledger = ledger
+        self.offload = JsonOffload()
         self.inflight: set[asyncio.Task[None]] = set()
 
     def start_request(
         self, server_conn: object, request_conn: tornado.httputil.HTTPConnection
     ) -> tornado.httputil.HTTPMessageDelegate:
+        self.ledger.request_done(server_conn)  # the previous request is answered in full
         return _Dispatch(self, server_conn, request_conn)
 
     def on_close(self, server_conn: object) -> None:
+        self.ledger.request_done(server_conn)
         self.application.on_close(server_conn)
 
 
 class _Dispatch(tornado.httputil.HTTPMessageDelegate):
     """Chooses the delegate once the start line is known, then forwards to it."""
 
-    __slots__ = ("delegate", "request_conn", "router", "server_conn")
+    __slots__ = ("delegate", "refused", "request_conn", "router", "server_conn")
 
     def __init__(
         self,
@@ -76,6 +85,7 @@ class _Dispatch(tornado.httputil.HTTPMessageDelegate):
         self.server_conn = server_conn
         self.request_conn = request_conn
         self.delegate: tornado.httputil.HTTPMessageDelegate | None = None
+        self.refused = False
 
     def headers_received(
         self,
@@ -83,6 +93,10 @@ class _Dispatch(tornado.httputil.HTTPMessageDelegate):
         headers: tornado.httputil.HTTPHeaders,
     ) -> None:
         assert isinstance(start_line, tornado.httputil.RequestStartLine)
+        self.router.ledger.request_started(self.server_conn)
+        if not self.router.ledger.fits(_announced(headers)):
+            self._refuse_busy()
+            return
         if ".." in urllib.parse.unquote(start_line.path):
             self.delegate = _Refusal(self.router, self.request_conn, StatusCode.PATH_INVALID)
             return
@@ -102,15 +116,39 @@ class _Dispatch(tornado.httputil.HTTPMessageDelegate):
         self.delegate.headers_received(start_line, headers)
 
     def data_received(self, chunk: bytes) -> None:
+        if self.refused:
+            return
         assert self.delegate is not None
+        if not self.router.ledger.take(self.server_conn, len(chunk)):
+            self._refuse_busy()
+            return
         self.delegate.data_received(chunk)
 
+    def _refuse_busy(self) -> None:
+        """Over the body quota: drop the body, what came and what is still to come.
+
+        Reading the rest lets the client read the answer instead of a reset; ``finish``
+        answers 503.
+        """
+        self.refused = True
+        if self.delegate is not None:
+            self.delegate.on_connection_close()
+
     def finish(self) -> None:
+        if self.refused:
+            quota = self.router.ledger.quota
+            text = (
+                f"Server is busy: request bodies being received exceed {quota} bytes "
+                "(--rest_body_memory_quota); retry later"
+            )
+            log.info("REST request refused: bodies being received exceed %d bytes", quota)
+            _answer(self.router, self.request_conn, 503, orjson.dumps({"error": text}), None)
+            return
         assert self.delegate is not None
         self.delegate.finish()
 
     def on_connection_close(self) -> None:
-        if self.delegate is not None:
+        if self.delegate is not None and not self.refused:
             self.delegate.on_connection_close()
 
 
@@ -129,20 +167,13 @@ class KServeInferDelegate(tornado.httputil.HTTPMessageDelegate):
         self.model_name = match.group(1)
         self.version_text = match.group(2)
         self.headers = headers
-        try:
-            length = int(headers.get("Content-Length", "0") or 0)
-        except ValueError:
-            length = 0  # the connection rejects the request itself
-        # Larger bodies are refused by the connection before any data arrives.
-        self.body = bytearray(length if 0 < length <= router.max_body else 0)
-        self.received = 0
+        # Grows as data arrives (amortized), never to the announced size up front: a body
+        # costs memory only once it is sent. Bodies over ``max_body`` are refused by the
+        # connection before any data arrives.
+        self.body = bytearray()
 
     def data_received(self, chunk: bytes) -> None:
-        end = self.received + len(chunk)
-        if end > len(self.body):  # chunked or longer than announced: grow
-            self.body.extend(bytes(end - len(self.body)))
-        self.body[self.received : end] = chunk
-        self.received = end
+        self.body += chunk
 
     def finish(self) -> None:
         task = asyncio.ensure_future(self._answer())
@@ -156,9 +187,13 @@ class KServeInferDelegate(tornado.httputil.HTTPMessageDelegate):
         requested: int | None = None
         try:
             requested = parse_version(self.version_text)
-            body = self.body if self.received == len(self.body) else self.body[: self.received]
+            body = self.body
             length = header_length(self.headers.get("Inference-Header-Content-Length"), len(body))
-            decoded = decode_infer_request(body, length, name, requested)
+            head_size = len(body) if length is None else length
+            parsed = None
+            if head_size >= OFFLOAD_BYTES:
+                parsed = await self.router.offload.parse(bytes(memoryview(body)[:head_size]))
+            decoded = decode_infer_request(body, length, name, requested, parsed)
             result = await self.router.dataplane.infer(decoded.request)
             with result:
                 payload, json_length = encode_infer_result(result, decoded)
@@ -198,6 +233,14 @@ class _Refusal(tornado.httputil.HTTPMessageDelegate):
 
     def finish(self) -> None:
         _answer(self.router, self.connection, status_of(self.error), error_body(self.error), None)
+
+
+def _announced(headers: tornado.httputil.HTTPHeaders) -> int:
+    """The body size ``Content-Length`` announces (0 when absent or malformed)."""
+    try:
+        return max(0, int(headers.get("Content-Length", "0") or 0))
+    except ValueError:
+        return 0  # the connection rejects the request itself
 
 
 def _answer(

@@ -12,6 +12,7 @@ import tornado.web
 
 from ovms_core import ApiKeys, Frontend, Metrics, ServerContext, TlsFiles
 from ovms_frontend_rest.config_handlers import config_routes
+from ovms_frontend_rest.connections import ConnectionLedger
 from ovms_frontend_rest.fast_infer import FastPathRouter
 from ovms_frontend_rest.handlers import InvalidUrlHandler, kserve_routes
 from ovms_frontend_rest.metrics_handler import metrics_routes
@@ -24,7 +25,6 @@ __all__ = ["MAX_BODY_BYTES", "RestFrontend", "build_application"]
 
 log = logging.getLogger("ovms.rest")
 MAX_BODY_BYTES = 1024**3
-DRAIN_SECONDS = 10.0
 
 
 def _cors_headers(context: ServerContext) -> dict[str, str]:
@@ -59,6 +59,15 @@ def build_application(context: ServerContext) -> tornado.web.Application:
     )
 
 
+class _HTTPServer(tornado.httpserver.HTTPServer):
+    """Tells the router when a connection ends, which Tornado's server keeps to itself."""
+
+    def on_close(self, server_conn: object) -> None:
+        super().on_close(server_conn)
+        assert isinstance(self.request_callback, FastPathRouter)
+        self.request_callback.on_close(server_conn)
+
+
 class RestFrontend(Frontend):
     """Serves the REST APIs on ``--rest_port`` at each of ``--rest_bind_address``."""
 
@@ -67,21 +76,26 @@ class RestFrontend(Frontend):
     def __init__(self) -> None:
         self._server: tornado.httpserver.HTTPServer | None = None
         self._watcher: asyncio.Task[None] | None = None
+        self._router: FastPathRouter | None = None
+        self._drain_seconds = 30.0
+        self._drain_deadline: float | None = None
 
     async def start(self, context: ServerContext) -> None:
         """Bind every address and start accepting connections."""
         settings = context.settings
         app = build_application(context)
+        self._drain_seconds = float(settings.shutdown_timeout_seconds)
         router = FastPathRouter(
             app,
             context.dataplane,
             Metrics.of(context),
             _cors_headers(context),
             MAX_BODY_BYTES,
+            ConnectionLedger(settings.rest_body_memory_quota),
             ApiKeys.of(context),
         )
         tls = TlsFiles.of(context)
-        server = tornado.httpserver.HTTPServer(
+        server = _HTTPServer(
             router,
             ssl_options=tls.ssl_context() if tls else None,
             max_body_size=MAX_BODY_BYTES,
@@ -94,22 +108,36 @@ class RestFrontend(Frontend):
         self._server = server
         if tls:
             self._watcher = asyncio.get_running_loop().create_task(watch_certificates(server, tls))
+        self._router = router
         log.info("REST server listening on port %d%s", settings.rest_port, " (TLS)" if tls else "")
 
     async def stop_accepting(self) -> None:
         """Close the listening sockets; open connections keep being served."""
         if self._server is not None:
             self._server.stop()
+            self._drain_deadline = asyncio.get_running_loop().time() + self._drain_seconds
 
     async def stop(self) -> None:
-        """Stop listening, then close connections (bounded wait for in-flight requests)."""
+        """Stop listening, let open connections' requests be answered in full, then close.
+
+        Answers still being written count; the wait ends ``--shutdown_timeout_seconds`` after
+        ``stop_accepting``.
+        """
         server, self._server = self._server, None
         if self._watcher is not None:
             self._watcher.cancel()
-        if server is None:
+        router, self._router = self._router, None
+        if server is None or router is None:
             return
         server.stop()
+        loop = asyncio.get_running_loop()
+        deadline = self._drain_deadline or loop.time() + self._drain_seconds
         try:
-            await asyncio.wait_for(server.close_all_connections(), DRAIN_SECONDS)
+            await asyncio.wait_for(router.ledger.wait_idle(), max(0.0, deadline - loop.time()))
         except TimeoutError:
-            log.warning("REST connections still open after %.0f s; closing", DRAIN_SECONDS)
+            log.warning(
+                "REST answers still being sent after %.0f s (--shutdown_timeout_seconds); closing",
+                self._drain_seconds,
+            )
+        await server.close_all_connections()
+        await router.offload.close()

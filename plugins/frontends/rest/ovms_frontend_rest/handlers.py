@@ -99,9 +99,10 @@ class InvalidUrlHandler(BaseHandler):
 
 class ServerLiveHandler(BaseHandler):
     def get(self) -> None:
-        if not self.dataplane.live:
+        live = self.dataplane.live
+        if not live:
             self.set_status(500)
-        self.finish()
+        self.finish(orjson.dumps({"live": live}))
 
     post = BaseHandler._unsupported
 
@@ -111,7 +112,7 @@ class ServerReadyHandler(BaseHandler):
         if not self.dataplane.ready:
             self.send_error_status(StatusCode.SERVER_NOT_READY)
             return
-        self.finish()
+        self.finish(orjson.dumps({"ready": True}))
 
     post = BaseHandler._unsupported
 

@@ -59,15 +59,25 @@ def header_length(value: str | None, body_length: int) -> int | None:
 
 
 def decode_infer_request(
-    body: bytes | bytearray, json_length: int | None, model_name: str, version: int | None
+    body: bytes | bytearray,
+    json_length: int | None,
+    model_name: str,
+    version: int | None,
+    parsed: Any = None,
 ) -> DecodedRequest:
-    """Parse an infer body; binary inputs become views of ``body``."""
+    """Parse an infer body; binary inputs become views of ``body``.
+
+    ``parsed`` is the JSON part already parsed (``JsonOffload``), numeric data as arrays.
+    """
     view = memoryview(body)
     head = view if json_length is None else view[:json_length]
-    try:
-        document = orjson.loads(head)
-    except orjson.JSONDecodeError as error:
-        raise OvmsError(StatusCode.JSON_INVALID, str(error)) from None
+    if parsed is not None:
+        document = parsed
+    else:
+        try:
+            document = orjson.loads(head)
+        except orjson.JSONDecodeError as error:
+            raise OvmsError(StatusCode.JSON_INVALID, str(error)) from None
     if not isinstance(document, dict):
         raise _parse_error(StatusCode.REST_BODY_IS_NOT_AN_OBJECT)
     request_id = document.get("id", "")
