@@ -1,5 +1,6 @@
 """The model repository extension over REST with tritonclient: index, load, unload."""
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -77,6 +78,30 @@ def test_index_over_grpc(controlled):
     assert models["extra"]["state"] == "UNAVAILABLE"
 
 
+def grpc_control(server, model):
+    pytest.importorskip("ovms_frontend_grpc")
+    script = os.path.join(CLIENTS, "tritonclient_grpc_control.py")
+    done = subprocess.run(
+        [sys.executable, script, f"127.0.0.1:{server.grpc_port}", model],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_load_and_unload_over_grpc(controlled):
+    answers = grpc_control(controlled, "extra")
+    assert answers["load"] is None and answers["ready_after_load"] is True
+    assert answers["load_override"] is None and answers["shape_after_override"] == ["2", "10"]
+    assert "Invalid model configuration" in answers["bad_override"]["error"]
+    assert answers["bad_override"]["status"] == "StatusCode.INVALID_ARGUMENT"
+    assert answers["unload"] is None and answers["ready_after_unload"] is False
+    assert answers["unknown"]["error"] == "Model with requested name is not found"
+    assert answers["unknown"]["status"] == "StatusCode.NOT_FOUND"
+
+
 def test_load_and_unload_a_repository_model(controlled):
     rest = client(controlled)
     rest.load_model("extra")
@@ -118,9 +143,15 @@ def test_unknown_model(controlled):
 
 
 def test_model_control_is_off_by_default(folders):
-    with ServerProcess(["--config_path", str(folders / "config.json")]) as server:
+    args = ["--config_path", str(folders / "config.json"), "--port", str(free_port())]
+    with ServerProcess(args) as server:
         rest = client(server)
         for call in (rest.load_model, rest.unload_model):
             with pytest.raises(InferenceServerException, match="--allow_model_control"):
                 call("configured")
         assert rest.is_model_ready("configured")
+        if server.grpc_port and importlib.util.find_spec("ovms_frontend_grpc"):
+            answers = grpc_control(server, "configured")
+            assert answers["load"]["status"] == "StatusCode.PERMISSION_DENIED"
+            assert "--allow_model_control" in answers["unload"]["error"]
+            assert answers["ready_after_unload"] is True

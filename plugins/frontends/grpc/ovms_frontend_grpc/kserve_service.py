@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from time import perf_counter
+from typing import Any
 
 import grpc
 
-from ovms_core import Dataplane, Metrics, ModelControl, OvmsError
+from ovms_core import ConfigError, Dataplane, Metrics, ModelControl, ModelControlDisabled, OvmsError
 from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2 as pb
 from ovms_frontend_grpc.errors import INTERNAL_ERROR
 from ovms_frontend_grpc.kserve_codec import (
@@ -17,7 +20,13 @@ from ovms_frontend_grpc.kserve_codec import (
     encode_model_metadata,
     parse_version,
 )
-from ovms_frontend_grpc.rpc import Malformed, service_handler, stream_method, unary_method
+from ovms_frontend_grpc.rpc import (
+    Malformed,
+    RpcAbort,
+    service_handler,
+    stream_method,
+    unary_method,
+)
 from ovms_frontend_grpc.stats_codec import encode_model_statistics
 
 __all__ = ["SERVICE_NAME", "KServeService"]
@@ -30,7 +39,7 @@ log = logging.getLogger("ovms.grpc")
 class KServeService:
     """The RPCs OVMS implements, plus statistics and the repository index.
 
-    Load and unload answer ``UNIMPLEMENTED``: their messages follow KServe's numbering.
+    Load and unload take both KServe's and tritonclient's requests (see the proto file).
     """
 
     def __init__(
@@ -89,6 +98,48 @@ class KServeService:
         for entry in self.control.index(request.ready) if self.control is not None else []:
             response.models.add(**entry)
         return response
+
+    async def repository_model_load(
+        self, request: pb.RepositoryModelLoadRequest
+    ) -> pb.RepositoryModelLoadResponse:
+        name = request.triton_model_name or request.model_name
+        override: Any = None
+        if "config" in request.parameters:
+            text = request.parameters["config"].string_param
+            try:
+                override = json.loads(text) if text else None
+            except ValueError as error:
+                raise RpcAbort(
+                    grpc.StatusCode.INVALID_ARGUMENT, f"Invalid model configuration: {error}"
+                ) from None
+        async with self._controlled():
+            await self._control().load(name, override)
+        return pb.RepositoryModelLoadResponse(model_name=name, isLoaded=True)
+
+    async def repository_model_unload(
+        self, request: pb.RepositoryModelUnloadRequest
+    ) -> pb.RepositoryModelUnloadResponse:
+        name = request.triton_model_name or request.model_name
+        async with self._controlled():
+            await self._control().unload(name)
+        return pb.RepositoryModelUnloadResponse(model_name=name, isUnloaded=True)
+
+    def _control(self) -> ModelControl:
+        if self.control is None:
+            raise RpcAbort(grpc.StatusCode.PERMISSION_DENIED, ModelControlDisabled.message)
+        return self.control
+
+    @contextlib.asynccontextmanager
+    async def _controlled(self) -> AsyncIterator[None]:
+        """Model control's own failures as gRPC status (OVMS errors pass through)."""
+        try:
+            yield
+        except ModelControlDisabled as error:
+            raise RpcAbort(grpc.StatusCode.PERMISSION_DENIED, str(error)) from None
+        except ConfigError as error:
+            raise RpcAbort(
+                grpc.StatusCode.INVALID_ARGUMENT, f"Invalid model configuration: {error}"
+            ) from None
 
     async def model_infer(self, request: pb.ModelInferRequest) -> pb.ModelInferResponse:
         started = perf_counter()
@@ -158,6 +209,16 @@ class KServeService:
                 ),
                 "RepositoryIndex": unary_method(
                     pb.RepositoryIndexRequest, pb.RepositoryIndexResponse, self.repository_index
+                ),
+                "RepositoryModelLoad": unary_method(
+                    pb.RepositoryModelLoadRequest,
+                    pb.RepositoryModelLoadResponse,
+                    self.repository_model_load,
+                ),
+                "RepositoryModelUnload": unary_method(
+                    pb.RepositoryModelUnloadRequest,
+                    pb.RepositoryModelUnloadResponse,
+                    self.repository_model_unload,
                 ),
                 "ModelStreamInfer": stream_method(
                     pb.ModelInferRequest, pb.ModelStreamInferResponse, self.model_stream_infer

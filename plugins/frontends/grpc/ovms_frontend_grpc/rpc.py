@@ -12,7 +12,7 @@ from google.protobuf.message import Message
 from ovms_core import OvmsError
 from ovms_frontend_grpc.errors import INTERNAL_ERROR, grpc_status
 
-__all__ = ["Malformed", "decoder", "service_handler", "stream_method", "unary_method"]
+__all__ = ["Malformed", "RpcAbort", "decoder", "service_handler", "stream_method", "unary_method"]
 
 log = logging.getLogger("ovms.grpc")
 
@@ -33,6 +33,15 @@ class Malformed:
     def message(self) -> str:
         """The text the client gets."""
         return f"The request could not be parsed as {self.type_name}"
+
+
+class RpcAbort(Exception):
+    """Ends a call with a gRPC status of its own, for failures outside the OVMS table."""
+
+    def __init__(self, code: grpc.StatusCode, details: str) -> None:
+        super().__init__(details)
+        self.code = code
+        self.details = details
 
 
 def decoder(message_type: type[M]) -> Callable[[bytes], M | Malformed]:
@@ -71,6 +80,8 @@ def unary_method(
             return await method(request)
         except OvmsError as error:
             code, details = grpc_status(error)
+        except RpcAbort as error:
+            code, details = error.code, error.details
         except Exception:
             log.exception("gRPC %s failed", request_type.DESCRIPTOR.full_name)
             code, details = INTERNAL_ERROR

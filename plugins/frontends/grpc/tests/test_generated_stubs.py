@@ -138,10 +138,25 @@ MESSAGES: dict[str, list[str]] = {
         "1 error_message: string",
         "2 infer_response: inference.ModelInferResponse",
     ],
-    "inference.RepositoryModelLoadRequest": ["1 model_name: string"],
+    # KServe's repository requests use field 1, tritonclient's fields 2 and 3.
+    "inference.RepositoryModelLoadRequest": [
+        "1 model_name: string",
+        "2 triton_model_name: string",
+        "3 parameters: map<string, inference.ModelRepositoryParameter>",
+    ],
     "inference.RepositoryModelLoadResponse": ["1 model_name: string", "2 isLoaded: bool"],
-    "inference.RepositoryModelUnloadRequest": ["1 model_name: string"],
+    "inference.RepositoryModelUnloadRequest": [
+        "1 model_name: string",
+        "2 triton_model_name: string",
+        "3 parameters: map<string, inference.ModelRepositoryParameter>",
+    ],
     "inference.RepositoryModelUnloadResponse": ["1 model_name: string", "2 isUnloaded: bool"],
+    "inference.ModelRepositoryParameter": [
+        "1 bool_param: bool (oneof parameter_choice)",
+        "2 int64_param: int64 (oneof parameter_choice)",
+        "3 string_param: string (oneof parameter_choice)",
+        "4 bytes_param: bytes (oneof parameter_choice)",
+    ],
     # The statistics extension, with Triton's numbers (tritonclient parses them).
     "inference.ModelStatisticsRequest": ["1 name: string", "2 version: string"],
     "inference.ModelStatisticsResponse": ["1 repeated model_stats: inference.ModelStatistics"],
