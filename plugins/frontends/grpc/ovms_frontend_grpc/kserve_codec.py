@@ -27,6 +27,7 @@ from ovms_core import (
     StatusCode,
 )
 from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2 as pb
+from ovms_frontend_grpc.wire import packed_contents
 
 __all__ = [
     "decode_infer_request",
@@ -77,8 +78,12 @@ def parse_version(text: str) -> int | None:
     return value
 
 
-def decode_infer_request(message: pb.ModelInferRequest) -> InferRequest:
-    """The neutral request; raw contents are viewed, not copied."""
+def decode_infer_request(message: pb.ModelInferRequest, wire: bytes | None = None) -> InferRequest:
+    """The neutral request; raw contents are viewed, not copied.
+
+    With ``wire``, the bytes ``message`` was parsed from, FP32 and FP64 typed contents are
+    viewed in them too.
+    """
     tensors = message.inputs
     raw_contents = list(message.raw_input_contents)
     if raw_contents:
@@ -105,7 +110,8 @@ def decode_infer_request(message: pb.ModelInferRequest) -> InferRequest:
             else:
                 item = InferInput(name, datatype, shape, raw=raw)
         else:
-            item = InferInput(name, datatype, shape, values=_typed_values(tensor, datatype))
+            values = _typed_values(tensor, datatype, wire, position)
+            item = InferInput(name, datatype, shape, values=values)
         inputs.append(item)
     return InferRequest(
         model_name=message.model_name,
@@ -119,7 +125,10 @@ def decode_infer_request(message: pb.ModelInferRequest) -> InferRequest:
 
 
 def _typed_values(
-    tensor: pb.ModelInferRequest.InferInputTensor, datatype: str
+    tensor: pb.ModelInferRequest.InferInputTensor,
+    datatype: str,
+    wire: bytes | None,
+    position: int,
 ) -> np.ndarray | None:
     if not tensor.HasField("contents"):
         return None
@@ -132,8 +141,8 @@ def _typed_values(
     spec = _CONTENTS.get(datatype)
     if spec is None:  # FP16 and BF16 have no typed field: raw contents only
         return None
-    if datatype in ("FP32", "FP64"):
-        packed = _packed_floats(contents, spec[0], np.dtype(spec[1]).newbyteorder("<"))
+    if wire is not None and datatype in ("FP32", "FP64"):
+        packed = packed_contents(wire, position, spec[0], np.dtype(spec[1]).newbyteorder("<"))
         if packed is not None:
             return packed
     field = getattr(contents, spec[0])
@@ -146,34 +155,6 @@ def _typed_values(
                 f"{spec[0]} value out of range for {datatype} input {tensor.name}",
             )
     return values
-
-
-def _packed_floats(
-    contents: pb.InferTensorContents, name: str, dtype: np.dtype[Any]
-) -> np.ndarray | None:
-    """``fp32_contents`` / ``fp64_contents`` as a view of their packed wire bytes.
-
-    When it is the only field set, the serialized message is its key, a varint length and
-    the little-endian values: one copy in C instead of a Python float per element (tens of
-    megabytes of values would otherwise hold the event loop for a second). None otherwise.
-    """
-    fields = contents.ListFields()
-    if len(fields) != 1 or fields[0][0].name != name:
-        return None
-    data = contents.SerializeToString()
-    if data[0] != (fields[0][0].number << 3 | 2):  # length-delimited key, field number < 16
-        return None
-    position, length, shift = 1, 0, 0
-    while True:
-        byte = data[position]
-        position += 1
-        length |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            break
-    if position + length != len(data):
-        return None
-    return np.frombuffer(data, dtype=dtype, offset=position, count=length // dtype.itemsize)
 
 
 def _parameters(parameters: Mapping[str, pb.InferParameter]) -> dict[str, Any]:

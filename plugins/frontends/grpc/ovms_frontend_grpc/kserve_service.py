@@ -28,6 +28,7 @@ from ovms_frontend_grpc.rpc import (
     unary_method,
 )
 from ovms_frontend_grpc.stats_codec import encode_model_statistics
+from ovms_frontend_grpc.wire import WiredInferRequest, wired_infer_request
 
 __all__ = ["SERVICE_NAME", "KServeService"]
 
@@ -141,11 +142,17 @@ class KServeService:
                 grpc.StatusCode.INVALID_ARGUMENT, f"Invalid model configuration: {error}"
             ) from None
 
-    async def model_infer(self, request: pb.ModelInferRequest) -> pb.ModelInferResponse:
+    async def model_infer(
+        self, wired: WiredInferRequest | pb.ModelInferRequest
+    ) -> pb.ModelInferResponse:
         started = perf_counter()
+        if isinstance(wired, WiredInferRequest):
+            request, wire = wired.message, wired.wire
+        else:
+            request, wire = wired, None
         name, requested = request.model_name, None
         try:
-            decoded = decode_infer_request(request)
+            decoded = decode_infer_request(request, wire)
             requested = decoded.model_version
             result = await self.dataplane.infer(decoded)
             with result:
@@ -159,7 +166,7 @@ class KServeService:
         return response
 
     async def model_stream_infer(
-        self, requests: AsyncIterator[pb.ModelInferRequest | Malformed]
+        self, requests: AsyncIterator[WiredInferRequest | pb.ModelInferRequest | Malformed]
     ) -> AsyncIterator[pb.ModelStreamInferResponse]:
         """One answer per request, in order; a failed request answers ``error_message``.
 
@@ -202,7 +209,10 @@ class KServeService:
                     pb.ModelMetadataRequest, pb.ModelMetadataResponse, self.model_metadata
                 ),
                 "ModelInfer": unary_method(
-                    pb.ModelInferRequest, pb.ModelInferResponse, self.model_infer
+                    pb.ModelInferRequest,
+                    pb.ModelInferResponse,
+                    self.model_infer,
+                    wired_infer_request,
                 ),
                 "ModelStatistics": unary_method(
                     pb.ModelStatisticsRequest, pb.ModelStatisticsResponse, self.model_statistics
@@ -221,7 +231,10 @@ class KServeService:
                     self.repository_model_unload,
                 ),
                 "ModelStreamInfer": stream_method(
-                    pb.ModelInferRequest, pb.ModelStreamInferResponse, self.model_stream_infer
+                    pb.ModelInferRequest,
+                    pb.ModelStreamInferResponse,
+                    self.model_stream_infer,
+                    wired_infer_request,
                 ),
             },
         )

@@ -66,8 +66,12 @@ def unary_method(
     request_type: type[Request],
     response_type: type[Response],
     method: Callable[[Request], Awaitable[Response]],
+    deserializer: Callable[[bytes], Any] | None = None,
 ) -> grpc.RpcMethodHandler[Any, Any]:
-    """A unary handler around ``method``: its ``OvmsError`` become the mapped gRPC status."""
+    """A unary handler around ``method``: its ``OvmsError`` become the mapped gRPC status.
+
+    ``deserializer`` replaces the parse of ``request_type`` (it must never raise).
+    """
 
     async def handle(
         request: Request | Malformed, context: grpc.aio.ServicerContext[Any, Any]
@@ -89,7 +93,7 @@ def unary_method(
 
     return grpc.unary_unary_rpc_method_handler(
         handle,
-        request_deserializer=decoder(request_type),
+        request_deserializer=deserializer or decoder(request_type),
         response_serializer=response_type.SerializeToString,
     )
 
@@ -98,6 +102,7 @@ def stream_method(
     request_type: type[Request],
     response_type: type[Response],
     method: Callable[[AsyncIterator[Request | Malformed]], AsyncIterator[Response]],
+    deserializer: Callable[[bytes], Any] | None = None,
 ) -> grpc.RpcMethodHandler[Any, Any]:
     """A bidirectional-stream handler: ``method`` reports per-message errors itself."""
 
@@ -109,7 +114,7 @@ def stream_method(
 
     return grpc.stream_stream_rpc_method_handler(
         handle,
-        request_deserializer=decoder(request_type),
+        request_deserializer=deserializer or decoder(request_type),
         response_serializer=response_type.SerializeToString,
     )
 

@@ -368,3 +368,41 @@ def test_model_status_names_states_and_codes():
     )
     assert second.state == get_model_status_pb2.ModelVersionStatus.LOADING
     assert (second.status.error_code, second.status.error_message) == (9, "FAILED_PRECONDITION")
+
+
+def _typed_request(**contents):
+    request = pb.ModelInferRequest(model_name="m")
+    request.inputs.add(name="first", datatype="INT32", shape=[2]).contents.int_contents.extend(
+        [1, 2]
+    )
+    for name, (datatype, values) in contents.items():
+        tensor = request.inputs.add(name=name, datatype=datatype, shape=[len(values)])
+        field = "fp32_contents" if datatype == "FP32" else "fp64_contents"
+        getattr(tensor.contents, field).extend(values)
+    return request
+
+
+def test_float_contents_are_views_of_the_wire_bytes():
+    wire = _typed_request(
+        x=("FP32", [0.5, -1.25, 3.0]), y=("FP64", [1e300, -2.0])
+    ).SerializeToString()
+    decoded = decode_infer_request(pb.ModelInferRequest.FromString(wire), wire)
+    first, x, y = decoded.inputs
+    assert first.values.tolist() == [1, 2]
+    assert x.values.dtype == np.float32 and x.values.tolist() == [0.5, -1.25, 3.0]
+    assert y.values.dtype == np.float64 and y.values.tolist() == [1e300, -2.0]
+    for view in (x.values, y.values):
+        assert np.shares_memory(view, np.frombuffer(wire, np.uint8))
+
+
+def test_float_contents_without_their_wire_bytes_or_mixed_are_read_from_the_message():
+    request = _typed_request(x=("FP32", [0.5, 2.0]))
+    request.inputs[1].contents.int_contents.append(7)  # a second field: no single packed run
+    wire = request.SerializeToString()
+    for decoded in (
+        decode_infer_request(pb.ModelInferRequest.FromString(wire), wire),
+        decode_infer_request(pb.ModelInferRequest.FromString(wire)),
+    ):
+        values = decoded.inputs[1].values
+        assert values.tolist() == [0.5, 2.0]
+        assert not np.shares_memory(values, np.frombuffer(wire, np.uint8))
