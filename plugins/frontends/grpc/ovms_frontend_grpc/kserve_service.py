@@ -6,13 +6,13 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
-from time import perf_counter
 from typing import Any
 
 import grpc
 
 from ovms_core import ConfigError, Dataplane, Metrics, ModelControl, ModelControlDisabled, OvmsError
 from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2 as pb
+from ovms_frontend_grpc.counting import counted
 from ovms_frontend_grpc.errors import INTERNAL_ERROR
 from ovms_frontend_grpc.kserve_codec import (
     decode_infer_request,
@@ -63,26 +63,18 @@ class KServeService:
         return pb.ServerMetadataResponse(name=metadata["name"], version=metadata["version"])
 
     async def model_ready(self, request: pb.ModelReadyRequest) -> pb.ModelReadyResponse:
-        name = request.name
-        try:
-            ready = self.dataplane.model_ready(name, parse_version(request.version))
-        except Exception:
-            self.metrics.request_done(KSERVE, "gRPC", "ModelReady", name, None, False)
-            raise
-        self.metrics.request_done(KSERVE, "gRPC", "ModelReady", name, None, ready)
+        with counted(self.metrics, KSERVE, "ModelReady", request.name) as call:
+            ready = self.dataplane.model_ready(request.name, parse_version(request.version))
+            call.success = ready
         return pb.ModelReadyResponse(ready=ready)
 
     async def model_metadata(self, request: pb.ModelMetadataRequest) -> pb.ModelMetadataResponse:
-        name, requested = request.name, None
-        try:
-            requested = parse_version(request.version)
-            metadata = self.dataplane.model_metadata(name, requested)
+        with counted(self.metrics, KSERVE, "ModelMetadata", request.name) as call:
+            call.version = parse_version(request.version)
+            metadata = self.dataplane.model_metadata(request.name, call.version)
             response = encode_model_metadata(metadata)
-        except Exception:
-            self.metrics.request_done(KSERVE, "gRPC", "ModelMetadata", name, requested, False)
-            raise
-        self.metrics.request_done(KSERVE, "gRPC", "ModelMetadata", name, metadata.version, True)
-        return response
+            call.version = metadata.version
+            return response
 
     async def model_statistics(
         self, request: pb.ModelStatisticsRequest
@@ -145,33 +137,25 @@ class KServeService:
     async def model_infer(
         self, wired: WiredInferRequest | pb.ModelInferRequest
     ) -> pb.ModelInferResponse:
-        started = perf_counter()
         if isinstance(wired, WiredInferRequest):
             request, wire = wired.message, wired.wire
         else:
             request, wire = wired, None
-        name, requested = request.model_name, None
-        try:
+        with counted(self.metrics, KSERVE, "ModelInfer", request.model_name, timed=True) as call:
             decoded = decode_infer_request(request, wire)
-            requested = decoded.model_version
+            call.version = decoded.model_version
             result = await self.dataplane.infer(decoded)
             with result:
                 response = encode_infer_response(result)
-        except Exception:
-            self.metrics.request_done(KSERVE, "gRPC", "ModelInfer", name, requested, False)
-            raise
-        elapsed = perf_counter() - started
-        served = result.model_version
-        self.metrics.request_done(KSERVE, "gRPC", "ModelInfer", name, served, True, elapsed)
-        return response
+            call.version = result.model_version
+            return response
 
     async def model_stream_infer(
         self, requests: AsyncIterator[WiredInferRequest | pb.ModelInferRequest | Malformed]
     ) -> AsyncIterator[pb.ModelStreamInferResponse]:
         """One answer per request, in order; a failed request answers ``error_message``.
 
-        Each message ends in one of the branches below: per-message counting goes here, as
-        per-call counting goes in ``rpc.unary_method``.
+        Each message is counted by ``model_infer``, as a unary call is.
         """
         async for request in requests:
             if isinstance(request, Malformed):

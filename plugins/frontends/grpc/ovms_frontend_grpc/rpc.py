@@ -76,8 +76,8 @@ def unary_method(
     async def handle(
         request: Request | Malformed, context: grpc.aio.ServicerContext[Any, Any]
     ) -> Response:
-        # Every unary call ends in this function: per-call counting (success when ``method``
-        # returns, failure in the branches below) belongs here, not in the services.
+        # Metrics count calls in the services (``counting.counted``), where the model name and
+        # version are known; this function maps their errors to gRPC status.
         if isinstance(request, Malformed):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, request.message)
         try:

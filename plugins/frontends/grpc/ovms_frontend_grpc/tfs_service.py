@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from time import perf_counter
-
 import grpc
 
 from ovms_core import Dataplane, Metrics, OvmsError, StatusCode
@@ -14,6 +12,7 @@ from ovms_frontend_grpc._generated.tensorflow_serving.apis import (
     predict_pb2,
     prediction_service_pb2,
 )
+from ovms_frontend_grpc.counting import counted
 from ovms_frontend_grpc.rpc import service_handler, unary_method
 from ovms_frontend_grpc.tfs_codec import (
     SIGNATURE_DEF,
@@ -41,53 +40,37 @@ class TfsService:
         self.metrics = metrics
 
     async def predict(self, request: predict_pb2.PredictRequest) -> predict_pb2.PredictResponse:
-        started = perf_counter()
-        name, requested = request.model_spec.name, None
-        try:
+        with counted(self.metrics, TFS, "Predict", request.model_spec.name, timed=True) as call:
             decoded = decode_predict_request(request)
-            requested = decoded.model_version
+            call.version = decoded.model_version
             result = await self.dataplane.infer(decoded)
             with result:
                 response = encode_predict_response(result)
-        except Exception:
-            self.metrics.request_done(TFS, "gRPC", "Predict", name, requested, False)
-            raise
-        elapsed = perf_counter() - started
-        served = result.model_version
-        self.metrics.request_done(TFS, "gRPC", "Predict", name, served, True, elapsed)
-        return response
+            call.version = result.model_version
+            return response
 
     async def get_model_metadata(
         self, request: get_model_metadata_pb2.GetModelMetadataRequest
     ) -> get_model_metadata_pb2.GetModelMetadataResponse:
         spec = request.model_spec
-        try:
+        with counted(self.metrics, TFS, "GetModelMetadata", spec.name) as call:
             if not request.HasField("model_spec"):
                 raise OvmsError(StatusCode.MODEL_SPEC_MISSING)
             if list(request.metadata_field) != [SIGNATURE_DEF]:
                 raise OvmsError(StatusCode.INVALID_SIGNATURE_DEF)
             metadata = self.dataplane.model_metadata(spec.name, requested_version(spec))
             response = encode_model_metadata(metadata)
-        except Exception:
-            self.metrics.request_done(TFS, "gRPC", "GetModelMetadata", spec.name, None, False)
-            raise
-        self.metrics.request_done(
-            TFS, "gRPC", "GetModelMetadata", spec.name, metadata.version, True
-        )
-        return response
+            call.version = metadata.version
+            return response
 
     async def get_model_status(
         self, request: get_model_status_pb2.GetModelStatusRequest
     ) -> get_model_status_pb2.GetModelStatusResponse:
         spec = request.model_spec
-        try:
+        with counted(self.metrics, TFS, "GetModelStatus", spec.name):
             if not request.HasField("model_spec"):
                 raise OvmsError(StatusCode.MODEL_SPEC_MISSING)
             status = self.dataplane.model_status(spec.name, requested_version(spec))
-        except Exception:
-            self.metrics.request_done(TFS, "gRPC", "GetModelStatus", spec.name, None, False)
-            raise
-        self.metrics.request_done(TFS, "gRPC", "GetModelStatus", spec.name, None, True)
         return encode_model_status(status)
 
     def handlers(self) -> list[grpc.GenericRpcHandler]:
