@@ -91,8 +91,8 @@ def test_rss_stays_flat_across_load_unload_cycles():
 
 
 RELOAD_CYCLES = 60
-RELOAD_SETTLE = 10
-WINDOW = 5
+RELOAD_SETTLE = 15
+WINDOW = 10
 
 
 def _weighted_model():
