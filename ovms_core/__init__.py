@@ -5,21 +5,15 @@ use ``hookimpl``, and frontends call the ``Dataplane`` handed to them in a ``Ser
 """
 
 # First: caps malloc arenas before numpy, OpenVINO or gRPC start threads (see heap.py).
-import ovms_core.heap  # noqa: F401
+import ovms_core.base.heap  # noqa: F401
+from ovms_core.base.datatypes import Datatype, by_kserve_name, by_tfs_number, from_numpy
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode, http_status
+from ovms_core.base.version import SERVER_NAME, server_version
 from ovms_core.bench.echo import echo_subprocess
 from ovms_core.bench.modes import BenchCall, BenchMode, BenchTarget
 from ovms_core.config import ConfigError, ModelConfig, ServerSettings, ServingConfig
 from ovms_core.dataplane.dataplane import Dataplane
-from ovms_core.dataplane.types import (
-    InferInput,
-    InferRequest,
-    InferResult,
-    ModelMetadata,
-    OutputTensor,
-    TensorMetadata,
-    VersionStatus,
-)
-from ovms_core.datatypes import Datatype, by_kserve_name, by_tfs_number, from_numpy
 from ovms_core.devices import (
     CORE_PROPERTIES,
     DeviceName,
@@ -34,21 +28,29 @@ from ovms_core.devices import (
     require_available,
     writable_properties,
 )
-from ovms_core.errors import OvmsError
-from ovms_core.event_loop import run_event_loop
+from ovms_core.devices.driver import DeviceDriver
 from ovms_core.metrics import Metrics
 from ovms_core.models.control import ModelControl, ModelControlDisabled
 from ovms_core.models.loader import device_family
 from ovms_core.models.states import VersionState
-from ovms_core.pipelines.node import NodeSpec, PipelineNode
-from ovms_core.plugins.hookspecs import hookimpl
-from ovms_core.plugins.interfaces import DeviceDriver, Frontend, NodeDriver, StorageDriver
+from ovms_core.pipelines.node import NodeDriver, NodeSpec, PipelineNode
 from ovms_core.security import ApiKeys, TlsFiles
-from ovms_core.server import ReloadOutcome
-from ovms_core.server_context import ServerContext
-from ovms_core.status_codes import StatusCode, http_status
+from ovms_core.servables.types import (
+    InferInput,
+    InferRequest,
+    InferResult,
+    ModelMetadata,
+    OutputTensor,
+    TensorMetadata,
+    VersionStatus,
+)
+from ovms_core.server.context import ServerContext
+from ovms_core.server.event_loop import run_event_loop
+from ovms_core.server.frontend import Frontend
+from ovms_core.server.hookspecs import hookimpl
+from ovms_core.server.server import ReloadOutcome
 from ovms_core.storage import Fault, RemoteErrors, RemoteFileSystem, RemoteStorage, RetryPolicy
-from ovms_core.version import SERVER_NAME, server_version
+from ovms_core.storage.driver import StorageDriver
 
 __all__ = [
     "CORE_PROPERTIES",

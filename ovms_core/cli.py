@@ -9,16 +9,16 @@ import os
 import sys
 from collections.abc import Sequence
 
+from ovms_core.base.log import setup_logging
+from ovms_core.base.version import backend_version, server_version
 from ovms_core.config.errors import ConfigError
 from ovms_core.config.flags import add_server_flags, check_listeners, settings_from_args
-from ovms_core.event_loop import loop_factory, run_event_loop
-from ovms_core.log import setup_logging
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.errors import PluginError
-from ovms_core.plugins.hooks import Hooks
-from ovms_core.plugins.inventory import print_plugins
-from ovms_core.server import Server, frontend_names
-from ovms_core.version import backend_version, server_version
+from ovms_core.server.event_loop import loop_factory, run_event_loop
+from ovms_core.server.hooks import Hooks
+from ovms_core.server.inventory import print_plugins
+from ovms_core.server.server import Server, frontend_names
 
 __all__ = ["main"]
 

@@ -33,7 +33,7 @@ def test_grpc_echo_replays_the_recorded_answer():
 
 def test_grpc_bench_modes_have_a_transport_ceiling():
     pytest.importorskip("ovms_frontend_grpc")
-    from ovms_core.plugins.hooks import Hooks
+    from ovms_core.server.hooks import Hooks
 
     modes = Hooks().bench_modes()
     assert modes["kserve-grpc"].echo is not None and modes["tfs-grpc"].echo is not None

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from ovms_core import BenchMode, hookimpl
 from ovms_core.bench.modes import measure_calls
-from ovms_core.plugins.hooks import Hooks
+from ovms_core.server.hooks import Hooks
 
 
 @contextmanager

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from ovms_core import InferInput, InferRequest, OvmsError, StatusCode
-from ovms_core.binary import binary_targets, convert_binary_inputs
+from ovms_core.base.datatypes import by_kserve_name
 from ovms_core.config.shapes import Dim
-from ovms_core.datatypes import by_kserve_name
+from ovms_core.execution.tensor_info import TensorInfo
 from ovms_core.models.loader import LoadedModel
-from ovms_core.models.tensor_info import TensorInfo
+from ovms_core.servables.binary import binary_targets, convert_binary_inputs
 
 cv2 = pytest.importorskip("cv2")
 

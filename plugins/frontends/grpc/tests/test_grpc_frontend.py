@@ -9,7 +9,7 @@ from ovms_frontend_grpc.rpc import Malformed, decoder
 
 from ovms_core import OvmsError, ServerSettings, StatusCode
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.plugins.hooks import Hooks
+from ovms_core.server.hooks import Hooks
 from ovms_core.testing.contracts import FrontendContract
 
 
