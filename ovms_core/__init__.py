@@ -1,7 +1,8 @@
 """ovms_core: the kernel of a plugin-based model server for OpenVINO models.
 
-This module is the public API for plugins: drivers subclass the interfaces here, hook plugins
-use ``hookimpl``, and frontends call the ``Dataplane`` handed to them in a ``ServerContext``.
+This module is the public API for plugins: drivers and kinds of servable (``ServableKind``)
+subclass the interfaces here, hook plugins use ``hookimpl``, and frontends call the
+``Dataplane`` handed to them in a ``ServerContext``.
 """
 
 # First: caps malloc arenas before numpy, OpenVINO or gRPC start threads (see heap.py).
@@ -9,10 +10,14 @@ import ovms_core.base.heap  # noqa: F401
 from ovms_core.base.datatypes import Datatype, by_kserve_name, by_tfs_number, from_numpy
 from ovms_core.base.errors import OvmsError
 from ovms_core.base.status_codes import StatusCode, http_status
+from ovms_core.base.tensors import format_shape
 from ovms_core.base.version import SERVER_NAME, server_version
 from ovms_core.bench.echo import echo_subprocess
 from ovms_core.bench.modes import BenchCall, BenchMode, BenchTarget
 from ovms_core.config import ConfigError, ModelConfig, ServerSettings, ServingConfig
+from ovms_core.config.errors import json_path
+from ovms_core.config.schema import check_object, is_int, is_list, is_obj, is_str
+from ovms_core.config.shapes import Dim
 from ovms_core.dataplane.dataplane import Dataplane
 from ovms_core.devices import (
     CORE_PROPERTIES,
@@ -29,12 +34,17 @@ from ovms_core.devices import (
     writable_properties,
 )
 from ovms_core.devices.driver import DeviceDriver
+from ovms_core.execution.tensor_info import TensorInfo
 from ovms_core.metrics import Metrics
 from ovms_core.models.control import ModelControl, ModelControlDisabled
 from ovms_core.models.loader import device_family
 from ovms_core.models.states import VersionState
-from ovms_core.pipelines.node import NodeDriver, NodeSpec, PipelineNode
+from ovms_core.plugins.drivers import DriverLoader
+from ovms_core.plugins.errors import PluginError
 from ovms_core.security import ApiKeys, TlsFiles
+from ovms_core.servables.kind import ServableKind
+from ovms_core.servables.model.access import ModelAccess, check_tensor, dims_compatible
+from ovms_core.servables.node import NodeDriver, NodeSpec, PipelineNode
 from ovms_core.servables.types import (
     InferInput,
     InferRequest,
@@ -44,6 +54,7 @@ from ovms_core.servables.types import (
     TensorMetadata,
     VersionStatus,
 )
+from ovms_core.servables.validation import prepare_inputs, select_outputs
 from ovms_core.server.context import ServerContext
 from ovms_core.server.event_loop import run_event_loop
 from ovms_core.server.frontend import Frontend
@@ -64,6 +75,8 @@ __all__ = [
     "Datatype",
     "DeviceDriver",
     "DeviceName",
+    "Dim",
+    "DriverLoader",
     "Fault",
     "Frontend",
     "HardwareDevice",
@@ -71,6 +84,7 @@ __all__ = [
     "InferRequest",
     "InferResult",
     "Metrics",
+    "ModelAccess",
     "ModelConfig",
     "ModelControl",
     "ModelControlDisabled",
@@ -80,16 +94,19 @@ __all__ = [
     "OutputTensor",
     "OvmsError",
     "PipelineNode",
+    "PluginError",
     "ReloadOutcome",
     "RemoteErrors",
     "RemoteFileSystem",
     "RemoteStorage",
     "RetryPolicy",
+    "ServableKind",
     "ServerContext",
     "ServerSettings",
     "ServingConfig",
     "StatusCode",
     "StorageDriver",
+    "TensorInfo",
     "TensorMetadata",
     "TlsFiles",
     "VersionState",
@@ -97,19 +114,30 @@ __all__ = [
     "available_devices",
     "by_kserve_name",
     "by_tfs_number",
+    "check_object",
     "check_plugin_config",
     "check_property_keys",
     "check_property_values",
+    "check_tensor",
     "device_family",
+    "dims_compatible",
     "echo_subprocess",
+    "format_shape",
     "from_numpy",
     "hookimpl",
     "http_status",
     "is_available",
+    "is_int",
+    "is_list",
+    "is_obj",
+    "is_str",
+    "json_path",
     "openvino_reason",
     "parse_device_name",
+    "prepare_inputs",
     "require_available",
     "run_event_loop",
+    "select_outputs",
     "server_version",
     "writable_properties",
 ]

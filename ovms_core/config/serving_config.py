@@ -12,12 +12,6 @@ from typing import Any
 from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.errors import ConfigError
 from ovms_core.config.model_config import ModelConfig
-from ovms_core.config.pipeline_config import (
-    NodeLibraryConfig,
-    PipelineConfig,
-    parse_libraries,
-    parse_pipelines,
-)
 from ovms_core.config.schema import check_object, is_bool, is_list, is_obj
 
 __all__ = ["ENTRY_CODES", "ServingConfig", "load_config_file", "parse_config"]
@@ -43,11 +37,12 @@ def _str_list(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class ServingConfig:
-    """The servables to run and the sections that plugins interpret (monitoring)."""
+    """The models to serve, monitoring, and ``raw``, the parsed document.
+
+    Kinds of servable check and parse their own sections of ``raw`` (``pipeline_config_list``).
+    """
 
     models: tuple[ModelConfig, ...] = ()
-    pipelines: tuple[PipelineConfig, ...] = ()
-    custom_node_libraries: tuple[NodeLibraryConfig, ...] = ()
     metrics_enable: bool = False
     metrics_list: tuple[str, ...] = ()
     source: str = ""
@@ -88,15 +83,11 @@ def parse_config(document: Any, source: str = "", base_dir: str = "") -> Serving
                 )
             names.add(model.name)
             models.append(model)
-        pipelines = parse_pipelines(document.get("pipeline_config_list"), names)
-        libraries = parse_libraries(document.get("custom_node_library_config_list"), base_dir)
         enable, metrics = _monitoring(document.get("monitoring"))
     except ConfigError as error:
         raise error.located(source) from None
     return ServingConfig(
         models=tuple(models),
-        pipelines=pipelines,
-        custom_node_libraries=libraries,
         metrics_enable=enable,
         metrics_list=metrics,
         source=source,

@@ -22,9 +22,9 @@ NAMESPACES = {
 """Entry-point group of each driver kind; the entry-point name is the driver name and the object
 it points to is a class (or factory) called with no arguments. The interfaces live with the
 layer each kind extends: ``StorageDriver`` (storage), ``DeviceDriver`` (devices), ``NodeDriver``
-(pipelines), ``Frontend`` (server)."""
+(servables), ``Frontend`` (server). Kinds of servable load apart (``ovms_core.servables.kind``)."""
 
-# The distribution to suggest when a driver name is asked for but not installed.
+# The distribution to suggest when a driver (or servable kind) is asked for but not installed.
 KNOWN_DISTRIBUTIONS: dict[str, dict[str, str]] = {
     "storage": {
         "file": "ovms-storage-local",
@@ -50,6 +50,7 @@ KNOWN_DISTRIBUTIONS: dict[str, dict[str, str]] = {
         "python": "ovms-node-python",
         "image": "ovms-node-image",
     },
+    "servable": {"pipelines": "ovms-pipelines"},
 }
 
 

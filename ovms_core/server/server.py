@@ -19,10 +19,11 @@ from ovms_core.metrics.statistics import Statistics
 from ovms_core.models.control import ModelControl
 from ovms_core.models.manager import ModelManager
 from ovms_core.models.repository import storage_scheme
-from ovms_core.pipelines.manager import PipelineManager
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.security import ApiKeys, TlsFiles
+from ovms_core.servables.kind import load_kinds, require_kinds
 from ovms_core.servables.model import ModelSource
+from ovms_core.servables.model.access import ModelAccess
 from ovms_core.servables.model.stateful.cleaner import run_sequence_cleaner
 from ovms_core.server.assembly import build_dataplane
 from ovms_core.server.context import ServerContext
@@ -78,9 +79,9 @@ class Server:
             settings.model_repository_path,
             settings.allow_model_control,
         )
-        self.pipelines = PipelineManager(self.manager, drivers)
+        self.kinds = load_kinds(ModelAccess(self.manager), drivers)
         self.models = ModelSource(self.manager, self.metrics, Statistics(self.manager))
-        self.dataplane = build_dataplane(self.models, self.pipelines)
+        self.dataplane = build_dataplane(self.models, list(self.kinds.values()))
         self.frontends: list[Frontend] = []
         self._config_failed = False
         self._stopping = asyncio.Event()
@@ -90,7 +91,7 @@ class Server:
         """Load every driver the configuration needs and let hook plugins check it."""
         self.hooks.configure(settings=self.settings, config=self.config)
         self.manager.check_drivers(self.config)
-        self.pipelines.check_drivers(self.config)
+        self._check_kinds(self.config)
         self._check_local_paths()
         if self.metrics.enabled:
             self.hooks.register_metrics(registry=self.metrics.registry)
@@ -98,6 +99,12 @@ class Server:
             frontend = self.drivers.get("frontend", name)
             self.hooks.register(frontend, name=f"frontend-{name}")
             self.frontends.append(frontend)
+
+    def _check_kinds(self, config: ServingConfig) -> None:
+        """Refuse sections no installed kind serves, then let every kind check ``config``."""
+        require_kinds(config, self.kinds)
+        for kind in self.kinds.values():
+            kind.check(config)
 
     def _check_local_paths(self) -> None:
         for index, model in enumerate(self.config.models):
@@ -134,7 +141,8 @@ class Server:
         for frontend in self.frontends:
             await frontend.start(context)
         await self.manager.apply(self.control.effective(self.config))
-        await self.pipelines.apply(self.config)
+        for kind in self.kinds.values():
+            await kind.apply(self.config)
         self.dataplane.ready = True
         log.info("Server ready: %d model(s) configured", len(self.config.models))
         self.hooks.server_started(context=context)
@@ -163,7 +171,8 @@ class Server:
         await self.manager.drain(bound)
         for frontend in self.frontends:
             await frontend.stop()
-        await self.pipelines.shutdown()
+        for kind in self.kinds.values():
+            await kind.shutdown()
         # Requests that came in on open connections meanwhile finish too, within the bound.
         await self.manager.shutdown(timeout=deadline - asyncio.get_running_loop().time())
         log.info("Server stopped")
@@ -198,7 +207,11 @@ class Server:
                 log.info("Configuration file %s changed; applying it", self.settings.config_path)
                 config.log_problems()
                 self.manager.check_drivers(config)
-                self.pipelines.check_drivers(config)
+                try:
+                    self._check_kinds(config)
+                except ConfigError:
+                    self._config_failed = True
+                    raise
                 self.config = config
                 self._config_failed = False
                 config_changed = True
@@ -206,7 +219,8 @@ class Server:
                 self.hooks.config_reloaded(config=config)
         changed = await self.manager.poll() or changed
         if changed or config_changed:
-            changed = await self.pipelines.apply(self.config) or changed
+            for kind in self.kinds.values():
+                changed = await kind.apply(self.config) or changed
         return ReloadOutcome(changed)
 
     async def _poll_forever(self) -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ovms_core.base.datatypes import by_kserve_name
-from ovms_core.pipelines.node import NodeDriver, NodeSpec, PipelineNode
+from ovms_core.servables.node import NodeDriver, NodeSpec, PipelineNode
 
 __all__ = ["NodeContract"]
 

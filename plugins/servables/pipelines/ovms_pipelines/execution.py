@@ -16,15 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ovms_core.base.errors import OvmsError
-from ovms_core.base.status_codes import StatusCode
-from ovms_core.base.tensors import format_shape
-from ovms_core.config.pipeline_config import ENTRY_NODE, MAX_DEMULTIPLY_COUNT
-from ovms_core.models.manager import ModelManager
-from ovms_core.pipelines.binding import Plan, PlanNode
-from ovms_core.pipelines.model_node import check_tensor, run_model_node
-from ovms_core.pipelines.nodeset import NodeSet
-from ovms_core.pipelines.structure import Stack
+from ovms_core import ModelAccess, OvmsError, StatusCode, check_tensor, format_shape
+from ovms_pipelines.binding import Plan, PlanNode
+from ovms_pipelines.config import ENTRY_NODE, MAX_DEMULTIPLY_COUNT
+from ovms_pipelines.nodeset import NodeSet
+from ovms_pipelines.structure import Stack
 
 __all__ = ["Execution", "Runtime"]
 
@@ -36,7 +32,7 @@ Outputs = dict[str, np.ndarray]
 class Runtime:
     """What nodes run on: the served models and the worker threads of driver nodes."""
 
-    models: ModelManager
+    models: ModelAccess
     workers: Executor
 
 
@@ -202,8 +198,8 @@ class Execution:
     async def _execute(self, node: PlanNode, inputs: Outputs) -> Outputs:
         if node.model is not None:
             model_name, version = node.model
-            return await run_model_node(
-                self._runtime.models, node.name, model_name, version, inputs
+            return await self._runtime.models.infer(
+                f"node: {node.name}", model_name, version, inputs
             )
         assert node.node is not None
         nodes = self._nodes

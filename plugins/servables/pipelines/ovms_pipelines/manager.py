@@ -1,4 +1,4 @@
-"""The pipeline manager: builds, revalidates, swaps and retires pipelines.
+"""The pipeline manager: the ``pipelines`` kind of servable; builds, rebinds and retires them.
 
 A pipeline is (re)built when its configuration (or a library it uses) changes: graph rules
 first, then its driver nodes are created in a worker thread, then it is bound to the current
@@ -15,34 +15,43 @@ import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-from ovms_core.base.errors import OvmsError
-from ovms_core.base.status_codes import StatusCode
-from ovms_core.config.model_config import ModelConfig
-from ovms_core.config.pipeline_config import MODEL_NODE, NodeLibraryConfig, PipelineConfig
-from ovms_core.config.serving_config import ServingConfig
-from ovms_core.models.manager import ModelManager
-from ovms_core.models.states import VersionState
-from ovms_core.pipelines.binding import NodePorts, bind, ports_from_metadata
-from ovms_core.pipelines.execution import Runtime
-from ovms_core.pipelines.node import NodeSpec, PipelineNode
-from ovms_core.pipelines.nodeset import NodeSet, close_nodes
-from ovms_core.pipelines.pipeline import Pipeline, PipelineState
-from ovms_core.pipelines.structure import build_structure
-from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.plugins.errors import PluginError
+from ovms_core import (
+    DriverLoader,
+    ModelAccess,
+    NodeSpec,
+    OvmsError,
+    PipelineNode,
+    PluginError,
+    ServableKind,
+    ServingConfig,
+    StatusCode,
+)
+from ovms_pipelines.binding import NodePorts, bind, ports_from_metadata
+from ovms_pipelines.config import (
+    MODEL_NODE,
+    NodeLibraryConfig,
+    PipelineConfig,
+    Sections,
+    parse_sections,
+)
+from ovms_pipelines.execution import Runtime
+from ovms_pipelines.nodeset import NodeSet, close_nodes
+from ovms_pipelines.pipeline import Pipeline, PipelineState
+from ovms_pipelines.structure import build_structure
 
 __all__ = ["PipelineManager"]
 
 log = logging.getLogger("ovms.pipelines")
 
 
-class PipelineManager:
+class PipelineManager(ServableKind):
     """Every pipeline by name; state changes happen on the event loop."""
 
-    def __init__(self, models: ModelManager, drivers: DriverLoader) -> None:
+    def __init__(self, models: ModelAccess, drivers: DriverLoader) -> None:
         self.models = models
         self.drivers = drivers
         self.pipelines: dict[str, Pipeline] = {}
+        self._parsed: tuple[ServingConfig, Sections] | None = None
         workers = ThreadPoolExecutor(
             max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="ovms-node"
         )
@@ -57,28 +66,38 @@ class PipelineManager:
         """Names of every known pipeline, retired ones included."""
         return self.pipelines.keys()
 
-    def check_drivers(self, config: ServingConfig) -> None:
-        """Load the node driver of every node type ``config`` uses; raises ``PluginError``."""
-        for pipeline in config.pipelines:
+    def check(self, config: ServingConfig) -> None:
+        """Parse the pipeline sections, then load the node driver of every node type they use.
+
+        Raises ``ConfigError`` for a bad section, ``PluginError`` for a missing node driver.
+        """
+        for pipeline in self._sections(config).pipelines:
             for node in pipeline.nodes:
                 if node.type != MODEL_NODE:
                     self.drivers.get("node", node.type)
+
+    def _sections(self, config: ServingConfig) -> Sections:
+        """The parsed sections of ``config``, parsed once for ``check`` and ``apply``."""
+        if self._parsed is None or self._parsed[0] is not config:
+            self._parsed = (config, parse_sections(config))
+        return self._parsed[1]
 
     async def apply(self, config: ServingConfig) -> bool:
         """Match ``config`` and bind every pipeline to the current models.
 
         Call after the models changed too. True when any pipeline changed state or plan.
         """
+        sections = self._sections(config)
         async with self._lock:
             changed = False
-            wanted = {p.name: p for p in config.pipelines}
+            wanted = {p.name: p for p in sections.pipelines}
             for name, pipeline in self.pipelines.items():
                 if name not in wanted and pipeline.state is not PipelineState.RETIRED:
                     log.info("Pipeline %s was removed from the configuration", name)
                     await self._retire(pipeline)
                     changed = True
-            libraries = {library.name: library for library in config.custom_node_libraries}
-            for pipeline_config in config.pipelines:
+            libraries = {library.name: library for library in sections.libraries}
+            for pipeline_config in sections.pipelines:
                 used = _libraries(pipeline_config, libraries)
                 known = self.pipelines.get(pipeline_config.name)
                 if (
@@ -146,26 +165,13 @@ class PipelineManager:
         return True
 
     def _model_ports(self, pipeline: str, name: str, version: int | None) -> NodePorts:
-        model = self.models.get(name)
-        missing = OvmsError(
-            StatusCode.PIPELINE_NODE_REFERING_TO_MISSING_MODEL,
-            f"Validation of pipeline: {pipeline} definition failed. Missing model: {name};"
-            + (f" version: {version};" if version else ""),
-        )
-        if model is None or model.removed:
-            raise missing
-        config = model.config
-        if config.stateful or _auto(config):
+        try:
+            inputs, outputs = self.models.ports(name, version)
+        except OvmsError as error:
             raise OvmsError(
-                StatusCode.FORBIDDEN_MODEL_DYNAMIC_PARAMETER,
-                f"Validation of pipeline: {pipeline} definition failed. Model: {name} is "
-                "stateful or uses auto batch size or shape",
-            )
-        found = model.versions.get(version) if version else model.default
-        if found is None or found.state != VersionState.AVAILABLE or found.compiled is None:
-            raise missing
-        loaded = found.compiled.model
-        return NodePorts(loaded.inputs, loaded.outputs)
+                error.code, f"Validation of pipeline: {pipeline} definition failed. {error.details}"
+            ) from None
+        return NodePorts(inputs, outputs)
 
     def _create_nodes(
         self, config: PipelineConfig, libraries: dict[str, NodeLibraryConfig]
@@ -234,13 +240,6 @@ class PipelineManager:
                 if pipeline.state is not PipelineState.RETIRED:
                     await self._retire(pipeline)
         self.runtime.workers.shutdown(wait=False, cancel_futures=True)
-
-
-def _auto(config: ModelConfig) -> bool:
-    batch = config.batch_size is not None and config.batch_size.auto
-    shape = config.shape
-    shapes = [] if shape is None else [shape.anonymous, *shape.named.values()]
-    return batch or any(s is not None and s.auto for s in shapes)
 
 
 def _libraries(

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 import openvino as ov
+from ovms_pipelines import PipelineManager
+from ovms_pipelines.binding import bind, ports_from_metadata
+from ovms_pipelines.config import parse_pipelines
+from ovms_pipelines.structure import build_structure
 
-from ovms_core import NodeDriver, NodeSpec, PipelineNode, TensorMetadata
-from ovms_core.config.pipeline_config import parse_pipelines
-from ovms_core.config.serving_config import ServingConfig
+from ovms_core import (
+    DriverLoader,
+    ModelAccess,
+    NodeDriver,
+    NodeSpec,
+    PipelineNode,
+    ServingConfig,
+    TensorMetadata,
+)
 from ovms_core.models.manager import ModelManager
-from ovms_core.pipelines.binding import bind, ports_from_metadata
-from ovms_core.pipelines.manager import PipelineManager
-from ovms_core.pipelines.structure import build_structure
-from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.server.assembly import build_dataplane
 from ovms_core.server.hooks import Hooks
 
@@ -131,16 +137,21 @@ def validate(raw, nodes=None, models=None):
     return bind(build_structure(config), drivers, lookup)
 
 
-def stack(factories):
-    """A model manager without models, a pipeline manager with fake nodes, a dataplane."""
-    models = ModelManager(ov.Core(), DriverLoader(), Hooks(load_entry_points=False))
+def model_manager():
+    """A model manager without models."""
+    return ModelManager(ov.Core(), DriverLoader(), Hooks(load_entry_points=False))
+
+
+def stack(factories, models=None):
+    """A pipeline manager with fake nodes over ``models`` (default: no models), a dataplane."""
+    models = models or model_manager()
     drivers = FakeDrivers(factories)
-    pipelines = PipelineManager(models, drivers)
-    return pipelines, build_dataplane(models, pipelines), drivers
+    pipelines = PipelineManager(ModelAccess(models), drivers)
+    return pipelines, build_dataplane(models, [pipelines]), drivers
 
 
 def serving(*raws):
-    return ServingConfig(pipelines=parse_pipelines(list(raws), set()))
+    return ServingConfig(raw={"pipeline_config_list": list(raws)})
 
 
 def arange(*shape):

@@ -6,29 +6,31 @@ import asyncio
 import logging
 from enum import Enum
 
-from ovms_core.base.errors import OvmsError
-from ovms_core.base.status_codes import StatusCode
-from ovms_core.config.pipeline_config import NodeLibraryConfig, PipelineConfig
-from ovms_core.models.version import LOADING_WAIT_SECONDS
-from ovms_core.pipelines.binding import Plan
-from ovms_core.pipelines.execution import Execution, Runtime
-from ovms_core.pipelines.nodeset import NodeSet
-from ovms_core.servables.model import tensor_metadata
-from ovms_core.servables.types import (
+from ovms_core import (
     InferRequest,
     InferResult,
     ModelMetadata,
     OutputTensor,
+    OvmsError,
+    StatusCode,
+    TensorInfo,
     TensorMetadata,
     VersionStatus,
+    prepare_inputs,
+    select_outputs,
 )
-from ovms_core.servables.validation import prepare_inputs, select_outputs
+from ovms_pipelines.binding import Plan
+from ovms_pipelines.config import NodeLibraryConfig, PipelineConfig
+from ovms_pipelines.execution import Execution, Runtime
+from ovms_pipelines.nodeset import NodeSet
 
 __all__ = ["PIPELINE_VERSION", "Pipeline", "PipelineState"]
 
 log = logging.getLogger("ovms.pipelines")
 PIPELINE_VERSION = 1
 """Pipelines are not versioned; every API reports version 1."""
+LOADING_WAIT_SECONDS = 10.0
+"""How long a request waits for a pipeline being built, as model requests wait for a load."""
 
 
 class PipelineState(Enum):
@@ -110,8 +112,8 @@ class Pipeline:
             name=self.name,
             versions=[str(PIPELINE_VERSION)],
             platform="OpenVINO",
-            inputs=[tensor_metadata(i) for i in plan.inputs.values()],
-            outputs=[tensor_metadata(o) for o in plan.outputs.values()],
+            inputs=[_metadata(i) for i in plan.inputs.values()],
+            outputs=[_metadata(o) for o in plan.outputs.values()],
             version=PIPELINE_VERSION,
         )
 
@@ -151,3 +153,7 @@ class Pipeline:
             OutputTensor(info.name, info.datatype.kserve, outputs[info.name]) for info in selected
         ]
         return InferResult(self.name, PIPELINE_VERSION, request.id, results, nodes.leave)
+
+
+def _metadata(info: TensorInfo) -> TensorMetadata:
+    return TensorMetadata(info.name, info.datatype.kserve, info.metadata_shape, info.layout)

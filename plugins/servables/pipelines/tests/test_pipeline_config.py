@@ -1,9 +1,14 @@
 import json
 
 import pytest
+from ovms_pipelines.config import parse_sections
 
-from ovms_core.config import ConfigError
+from ovms_core import ConfigError
 from ovms_core.config.serving_config import load_config_file, parse_config
+
+
+def _parse(document, source=""):
+    return parse_sections(parse_config(document, source=source))
 
 
 def _document(pipelines=(), libraries=None, models=()):
@@ -42,7 +47,7 @@ def _node(**changes):
 
 
 def test_pipeline_is_parsed_into_typed_config():
-    config = parse_config(_document([_pipeline(demultiply_count=4)], models=["dummy"]))
+    config = _parse(_document([_pipeline(demultiply_count=4)], models=["dummy"]))
     (pipeline,) = config.pipelines
     assert pipeline.name == "p"
     assert pipeline.inputs == ("in",)
@@ -57,7 +62,7 @@ def test_pipeline_is_parsed_into_typed_config():
 
 def test_demultiply_count_zero_means_dynamic():
     node = _node(demultiply_count=0)
-    config = parse_config(_document([_pipeline(nodes=[node])]))
+    config = _parse(_document([_pipeline(nodes=[node])]))
     assert config.pipelines[0].nodes[0].demultiply_count == -1
 
 
@@ -117,7 +122,7 @@ def test_demultiply_count_zero_means_dynamic():
 )
 def test_schema_errors_name_the_json_path(pipeline, path, problem):
     with pytest.raises(ConfigError) as caught:
-        parse_config(_document([pipeline]), source="config.json")
+        _parse(_document([pipeline]), source="config.json")
     assert f"config.json: {path}" in str(caught.value)
     assert problem in str(caught.value)
     assert caught.value.code.name == "JSON_INVALID"
@@ -125,14 +130,14 @@ def test_schema_errors_name_the_json_path(pipeline, path, problem):
 
 def test_pipeline_may_not_take_a_model_name():
     with pytest.raises(ConfigError) as caught:
-        parse_config(_document([_pipeline(name="dummy")], models=["dummy"]))
+        _parse(_document([_pipeline(name="dummy")], models=["dummy"]))
     assert caught.value.code.name == "PIPELINE_NAME_OCCUPIED"
     assert "Pipeline has the same name as model: 'dummy'" in str(caught.value)
 
 
 def test_pipeline_names_are_unique():
     with pytest.raises(ConfigError) as caught:
-        parse_config(_document([_pipeline(), _pipeline()]))
+        _parse(_document([_pipeline(), _pipeline()]))
     assert caught.value.code.name == "PIPELINE_DEFINITION_ALREADY_EXIST"
     assert "$.pipeline_config_list[1].name" in str(caught.value)
 
@@ -141,7 +146,7 @@ def test_library_paths_are_relative_to_the_config_file(tmp_path):
     path = tmp_path / "config.json"
     libraries = [{"name": "lib", "base_path": "libs/libnode.so"}]
     path.write_text(json.dumps(_document(libraries=libraries)))
-    (library,) = load_config_file(str(path)).custom_node_libraries
+    (library,) = parse_sections(load_config_file(str(path))).libraries
     assert library.name == "lib"
     assert library.base_path == str(tmp_path / "libs" / "libnode.so")
 
@@ -156,6 +161,6 @@ def test_library_paths_are_relative_to_the_config_file(tmp_path):
 )
 def test_library_errors_name_the_json_path(library, problem):
     with pytest.raises(ConfigError) as caught:
-        parse_config(_document(libraries=[library]))
+        _parse(_document(libraries=[library]))
     assert "$.custom_node_library_config_list[0]" in str(caught.value)
     assert problem in str(caught.value)

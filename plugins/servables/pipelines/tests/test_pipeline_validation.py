@@ -4,10 +4,13 @@ import asyncio
 from dataclasses import replace
 
 import pytest
+from ovms_pipelines.binding import NodePorts, bind, ports_from_metadata
+from ovms_pipelines.structure import build_structure
 from pipeline_fakes import (
     FnNode,
     add,
     meta,
+    model_manager,
     node,
     parse,
     pipeline,
@@ -21,8 +24,6 @@ from ovms_core import OvmsError
 from ovms_core.config import ModelConfig
 from ovms_core.config.shapes import BatchSetting, ShapeSetting
 from ovms_core.models.model import Model
-from ovms_core.pipelines.binding import NodePorts, bind, ports_from_metadata
-from ovms_core.pipelines.structure import build_structure
 
 DUMMY = ([meta("b")], [meta("a")])
 ADD_TWO = ([meta("input1"), meta("input2")], [meta("sum")])
@@ -258,9 +259,10 @@ def test_node_demultiplexer_shards_are_checked_against_consumers():
 
 def _manager_state(raw, factories=None, models=None):
     async def scenario():
-        pipelines, _, _ = stack(factories or {})
+        manager = model_manager()
         for name, config in (models or {}).items():
-            pipelines.models.models[name] = Model(config)
+            manager.models[name] = Model(config)
+        pipelines, _, _ = stack(factories or {}, manager)
         await pipelines.apply(serving(raw))
         found = pipelines.get(raw["name"])
         result = found.status()[0], found.error

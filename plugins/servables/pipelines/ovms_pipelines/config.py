@@ -11,9 +11,17 @@ import os.path
 from dataclasses import dataclass, field
 from typing import Any
 
-from ovms_core.base.status_codes import StatusCode
-from ovms_core.config.errors import ConfigError, json_path
-from ovms_core.config.schema import Path, check_object, is_int, is_list, is_obj, is_str
+from ovms_core import (
+    ConfigError,
+    ServingConfig,
+    StatusCode,
+    check_object,
+    is_int,
+    is_list,
+    is_obj,
+    is_str,
+    json_path,
+)
 
 __all__ = [
     "ENTRY_NODE",
@@ -25,8 +33,10 @@ __all__ = [
     "NodeLibraryConfig",
     "NodeOutput",
     "PipelineConfig",
+    "Sections",
     "parse_libraries",
     "parse_pipelines",
+    "parse_sections",
 ]
 
 MODEL_NODE = "DL model"
@@ -38,6 +48,7 @@ EXIT_NODE = "response"
 MAX_DEMULTIPLY_COUNT = 10_000
 
 log = logging.getLogger("ovms.config")
+Path = tuple[str | int, ...]
 
 
 def _demultiply_count(value: Any) -> bool:
@@ -142,6 +153,32 @@ class NodeLibraryConfig:
 
     name: str
     base_path: str
+
+
+@dataclass(frozen=True)
+class Sections:
+    """The pipeline sections of one configuration."""
+
+    pipelines: tuple[PipelineConfig, ...] = ()
+    libraries: tuple[NodeLibraryConfig, ...] = ()
+
+
+def parse_sections(config: ServingConfig) -> Sections:
+    """Parse the pipeline sections of ``config.raw``; errors are located at ``config.source``.
+
+    Relative library paths resolve from the folder of the config file.
+    """
+    raw = config.raw
+    names = {m.name for m in config.models}
+    names.update(item["config"]["name"] for item in raw.get("model_config_list", ()))
+    base_dir = os.path.dirname(os.path.abspath(config.source)) if config.source else ""
+    try:
+        return Sections(
+            parse_pipelines(raw.get("pipeline_config_list"), names),
+            parse_libraries(raw.get("custom_node_library_config_list"), base_dir),
+        )
+    except ConfigError as error:
+        raise error.located(config.source) from None
 
 
 def parse_libraries(items: Any, base_dir: str = "") -> tuple[NodeLibraryConfig, ...]:

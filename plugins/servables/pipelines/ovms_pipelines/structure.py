@@ -9,15 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ovms_core.base.errors import OvmsError
-from ovms_core.base.status_codes import StatusCode
-from ovms_core.config.pipeline_config import (
-    ENTRY_NODE,
-    EXIT_NODE,
-    DataSource,
-    NodeConfig,
-    PipelineConfig,
-)
+from ovms_core import OvmsError, StatusCode
+from ovms_pipelines.config import ENTRY_NODE, EXIT_NODE, DataSource, NodeConfig, PipelineConfig
 
 __all__ = ["GraphNode", "Stack", "Structure", "build_structure"]
 

@@ -11,13 +11,11 @@ import urllib.request
 import numpy as np
 import openvino as ov
 import pytest
+from ovms_pipelines import PipelineManager
 
-from ovms_core import InferInput, InferRequest, OvmsError
+from ovms_core import DriverLoader, InferInput, InferRequest, ModelAccess, OvmsError
 from ovms_core.config import ModelConfig, ServingConfig
-from ovms_core.config.pipeline_config import parse_pipelines
 from ovms_core.models.manager import ModelManager
-from ovms_core.pipelines.manager import PipelineManager
-from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.server.assembly import build_dataplane
 from ovms_core.server.hooks import Hooks
 from ovms_core.testing.server import ServerProcess, free_port
@@ -81,7 +79,7 @@ def _serving(repository, pipelines, models=("dummy", "add_two"), **model_setting
             ModelConfig(name=m, base_path=str(repository / m), **model_settings.get(m, {}))
             for m in models
         ),
-        pipelines=parse_pipelines(pipelines, set(models)),
+        raw={"pipeline_config_list": list(pipelines)},
     )
 
 
@@ -89,9 +87,9 @@ def _run(scenario):
     async def main():
         hooks = Hooks(load_entry_points=False)
         models = ModelManager(ov.Core(), DriverLoader(), hooks)
-        pipelines = PipelineManager(models, DriverLoader())
+        pipelines = PipelineManager(ModelAccess(models), DriverLoader())
         try:
-            return await scenario(models, pipelines, build_dataplane(models, pipelines))
+            return await scenario(models, pipelines, build_dataplane(models, [pipelines]))
         finally:
             await pipelines.shutdown()
             await models.shutdown()

@@ -5,10 +5,10 @@ import threading
 
 import numpy as np
 import pytest
+from ovms_pipelines import PipelineState
 from pipeline_fakes import FnNode, add, arange, meta, node, pipeline, serving, split, stack
 
 from ovms_core import InferInput, InferRequest, OvmsError, StatusCode
-from ovms_core.pipelines.pipeline import PipelineState
 
 
 def REQ(item="in"):

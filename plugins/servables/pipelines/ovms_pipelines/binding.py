@@ -9,15 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from ovms_core.base.datatypes import by_kserve_name
-from ovms_core.base.errors import OvmsError
-from ovms_core.base.status_codes import StatusCode
-from ovms_core.config.pipeline_config import ENTRY_NODE, MODEL_NODE
-from ovms_core.config.shapes import Dim
-from ovms_core.execution.tensor_info import TensorInfo
-from ovms_core.pipelines.node import PipelineNode
-from ovms_core.pipelines.structure import GraphNode, Stack, Structure
-from ovms_core.servables.types import TensorMetadata
+from ovms_core import (
+    Dim,
+    OvmsError,
+    PipelineNode,
+    StatusCode,
+    TensorInfo,
+    TensorMetadata,
+    by_kserve_name,
+    dims_compatible,
+)
+from ovms_pipelines.config import ENTRY_NODE, MODEL_NODE
+from ovms_pipelines.structure import GraphNode, Stack, Structure
 
 __all__ = [
     "ANY",
@@ -26,7 +29,6 @@ __all__ = [
     "Plan",
     "PlanNode",
     "bind",
-    "compatible",
     "ports_from_metadata",
 ]
 
@@ -108,18 +110,6 @@ def _infos(node: str, items: list[TensorMetadata]) -> dict[str, TensorInfo]:
         dims = tuple(ANY if d < 0 else Dim(d, d) for d in meta.shape)
         infos[meta.name] = TensorInfo(meta.name, index, datatype, dims, None, meta.layout)
     return infos
-
-
-def compatible(a: tuple[Dim, ...], b: tuple[Dim, ...]) -> bool:
-    """Whether two shapes can describe the same tensor (ranges overlap, -1 matches all)."""
-    if len(a) != len(b):
-        return False
-    for x, y in zip(a, b, strict=True):
-        if x.lo == -1 or y.lo == -1:
-            continue
-        if max(x.lo, y.lo) > min(x.hi, y.hi):
-            return False
-    return True
 
 
 def _fail(code: StatusCode, pipeline: str, details: str) -> OvmsError:
@@ -336,7 +326,7 @@ def _check_connection(
                 "precision", expected.datatype.ovms, "precision", produced.datatype.ovms
             ),
         )
-    if not compatible(expected.dims, produced.dims):
+    if not dims_compatible(expected.dims, produced.dims):
         raise _fail(
             StatusCode.INVALID_SHAPE,
             pipeline,

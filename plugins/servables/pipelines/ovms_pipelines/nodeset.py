@@ -6,8 +6,8 @@ import asyncio
 import logging
 from collections.abc import Mapping
 
-from ovms_core.pipelines.binding import NodePorts
-from ovms_core.pipelines.node import PipelineNode
+from ovms_core import PipelineNode
+from ovms_pipelines.binding import NodePorts
 
 __all__ = ["NodeSet", "close_nodes"]
 

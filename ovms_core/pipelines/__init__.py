@@ -1,1 +1,0 @@
-"""DAG pipelines: configuration checks, graph validation and asynchronous execution."""
