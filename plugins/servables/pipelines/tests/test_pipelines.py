@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
@@ -302,6 +303,35 @@ def test_start_up_stops_on_pipeline_configuration_errors(repository, tmp_path, c
     done = _ovms("serve", "--config_path", str(path), "--rest_port", "0", "--port", "0")
     assert done.returncode == 1
     assert expected in done.stderr
+
+
+def test_validate_reports_a_pipeline_schema_error(repository, tmp_path):
+    config = _config(repository, [{**PER_ROW, "extra": 1}])
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    done = _ovms("validate", "--config_path", str(path), "--rest_port", "8000")
+    assert done.returncode == 1
+    assert f"{path}: $.pipeline_config_list[0].extra: unknown key 'extra'" in done.stderr
+
+
+def test_the_kind_is_listed_and_may_be_disabled(repository, tmp_path):
+    listed = _ovms("plugins")
+    assert any(
+        line.split()[:3] == ["ovms.servables", "pipelines", "ovms-pipelines"]
+        for line in listed.stdout.splitlines()
+    )
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(_config(repository, [PER_ROW])))
+    done = subprocess.run(
+        [sys.executable, "-m", "ovms_core", "validate", "--config_path", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "OVMS_DISABLE_PLUGINS": "pipelines"},
+    )
+    assert done.returncode == 1
+    assert "servable kind 'pipelines', which is not installed" in done.stderr
+    assert "pip install ovms-pipelines" in done.stderr
 
 
 def _get_json(url):
