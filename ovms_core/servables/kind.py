@@ -28,8 +28,9 @@ KIND_SECTIONS = {"pipeline_config_list": "pipelines"}
 class ServableKind(ABC):
     """The servables of one kind: a ``ServableSource`` plus the lifecycle the server drives.
 
-    Every method runs on the event loop. ``check`` and ``apply`` read the kind's own sections
-    from ``ServingConfig.raw``.
+    ``check`` may run before the event loop starts; ``apply`` and ``shutdown`` run on it
+    (``asyncio.get_running_loop()`` is the server's loop). Both ``check`` and ``apply`` read the
+    kind's own sections from ``ServingConfig.raw``.
     """
 
     @abstractmethod

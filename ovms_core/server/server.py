@@ -88,10 +88,10 @@ class Server:
         self._reload_lock = asyncio.Lock()
 
     def prepare(self) -> None:
-        """Load every driver the configuration needs and let hook plugins check it."""
+        """Let every kind check the configuration, load the drivers it needs, run hook checks."""
+        self._check_kinds(self.config)
         self.hooks.configure(settings=self.settings, config=self.config)
         self.manager.check_drivers(self.config)
-        self._check_kinds(self.config)
         self._check_local_paths()
         if self.metrics.enabled:
             self.hooks.register_metrics(registry=self.metrics.registry)
@@ -204,14 +204,14 @@ class Server:
                 self._config_failed = True
                 raise
             if config.digest != self.config.digest or self._config_failed:
-                log.info("Configuration file %s changed; applying it", self.settings.config_path)
-                config.log_problems()
-                self.manager.check_drivers(config)
                 try:
                     self._check_kinds(config)
                 except ConfigError:
                     self._config_failed = True
                     raise
+                log.info("Configuration file %s changed; applying it", self.settings.config_path)
+                config.log_problems()
+                self.manager.check_drivers(config)
                 self.config = config
                 self._config_failed = False
                 config_changed = True
