@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from ovms_core.server import hookspecs
 from ovms_core.plugins.entry_points import list_entries
 from ovms_core.plugins.errors import PluginLoadFailed
+from ovms_core.server import hookspecs
 
 if TYPE_CHECKING:
     import argparse
