@@ -1,7 +1,8 @@
 """The driver interfaces: one implementation per name, chosen by the configuration.
 
 Each kind is an entry-point namespace; the entry-point name is the driver name and the object it
-points to is a class (or factory) called with no arguments.
+points to is a class (or factory) called with no arguments. ``Command`` is the same for the
+subcommands of ``ovms`` (group ``ovms.commands``, entry-point name = subcommand).
 """
 
 from __future__ import annotations
@@ -10,12 +11,24 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
+    import argparse
+    from types import ModuleType
+
     import openvino as ov
+    import pluggy
 
     from ovms_core.pipelines.node import NodeSpec, PipelineNode
     from ovms_core.server_context import ServerContext
 
-__all__ = ["NAMESPACES", "DeviceDriver", "Frontend", "NodeDriver", "StorageDriver"]
+__all__ = [
+    "COMMANDS_GROUP",
+    "NAMESPACES",
+    "Command",
+    "DeviceDriver",
+    "Frontend",
+    "NodeDriver",
+    "StorageDriver",
+]
 
 NAMESPACES = {
     "storage": "ovms.storage",
@@ -23,6 +36,7 @@ NAMESPACES = {
     "device": "ovms.devices",
     "node": "ovms.nodes",
 }
+COMMANDS_GROUP = "ovms.commands"
 
 
 class StorageDriver(ABC):
@@ -134,3 +148,31 @@ class NodeDriver(ABC):
 
         Runs in a worker thread whenever the pipeline's configuration changes.
         """
+
+
+class Command(ABC):
+    """A subcommand of ``ovms``, registered under its name in ``ovms.commands``.
+
+    ``ovms`` calls the class with no arguments whenever it builds its command line, so keep its
+    module light and import heavy libraries in ``run``. A name that a built-in command
+    (``serve``, ``validate``, ``plugins``, ``devices``) already has is ignored with a warning.
+    """
+
+    help: ClassVar[str] = ""
+    """One line for ``ovms --help``."""
+    hookspecs: ClassVar[ModuleType | None] = None
+    """A module of ``ovms_core.hookspec`` functions that plugins may implement for this command;
+    ``ovms`` adds it to the plugin manager before ``add_arguments``. Implementations use
+    ``@hookimpl(optionalhook=True)``, as the hook exists only while the command is installed."""
+
+    @abstractmethod
+    def add_arguments(self, parser: argparse.ArgumentParser, hook: pluggy.HookRelay) -> None:
+        """Add the command's arguments to its ``parser``.
+
+        ``hook`` calls hook implementations (``hook.ovms_name(arg=...)`` returns the list of
+        their results), for a command that collects what plugins add.
+        """
+
+    @abstractmethod
+    def run(self, args: argparse.Namespace) -> int:
+        """Run with the parsed ``args``; returns the exit code."""
