@@ -32,6 +32,16 @@ class Hello(Command):
 
 class NotACommand:
     pass
+
+
+class Failing(Command):
+    help = "fails while its arguments are added"
+
+    def add_arguments(self, parser, hook):
+        raise RuntimeError("no arguments today")
+
+    def run(self, args):
+        return 0
 """
 SPECS = '''
 from ovms_core import hookspec
@@ -55,6 +65,7 @@ hello = fake_commands:Hello
 serve = fake_commands:Hello
 broken = fake_commands_missing:Hello
 odd = fake_commands:NotACommand
+failing = fake_commands:Failing
 
 [ovms.hooks]
 fake-hello = fake_commands.hooks
@@ -107,7 +118,7 @@ def test_clashing_and_broken_commands_are_reported_and_left_out(path):
     done = _ovms(path, "plugins")
     assert done.returncode == 0
     warnings = [line for line in done.stderr.splitlines() if line.startswith("ovms: warning:")]
-    assert len(warnings) == 3, done.stderr
+    assert len(warnings) == 4, done.stderr
     assert "Traceback" not in done.stderr
     text = "\n".join(warnings)
     assert (
@@ -118,6 +129,8 @@ def test_clashing_and_broken_commands_are_reported_and_left_out(path):
     assert "failed to load: ModuleNotFoundError: No module named 'fake_commands_missing'" in text
     assert "'odd' from distribution fake-commands 2.5" in text
     assert "TypeError: NotACommand is not an ovms_core.Command" in text
+    assert "'failing' from distribution fake-commands 2.5" in text
+    assert "failed to load: RuntimeError: no arguments today" in text
 
 
 def test_the_built_in_command_wins_a_clash(path):
@@ -126,10 +139,12 @@ def test_the_built_in_command_wins_a_clash(path):
     assert "unrecognized arguments: --greeting hi" in done.stderr
 
 
-def test_a_broken_command_is_not_offered(path):
-    done = _ovms(path, "broken")
+@pytest.mark.parametrize("name", ["broken", "failing"])
+def test_a_broken_command_is_not_offered(path, name):
+    assert name not in _ovms(path, "--help").stdout
+    done = _ovms(path, name)
     assert done.returncode == 64
-    assert "invalid choice: 'broken'" in done.stderr
+    assert f"invalid choice: '{name}'" in done.stderr
 
 
 def test_without_plugin_commands_nothing_is_reported():
