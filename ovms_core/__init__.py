@@ -118,8 +118,8 @@ __all__ = [
     "writable_properties",
 ]
 
-# Names that moved to the ovms-command-bench distribution; imported from here they keep working, with a
-# DeprecationWarning, for one release.
+# Names that moved to the ovms-command-bench distribution; imported from here they keep
+# working, with a DeprecationWarning, for one release.
 _MOVED_TO_OVMS_BENCH = {"BenchCall", "BenchMode", "BenchTarget", "echo_subprocess"}
 
 

@@ -157,5 +157,6 @@ def test_without_plugin_commands_nothing_is_reported():
 def test_moved_bench_names_say_where_they_went():
     if importlib.util.find_spec("ovms_command_bench"):
         pytest.skip("ovms-command-bench is installed: its tests check the names")
-    with pytest.raises(AttributeError, match=r"BenchMode moved to ovms_command_bench .* not installed"):
+    moved = r"BenchMode moved to ovms_command_bench .* not installed"
+    with pytest.raises(AttributeError, match=moved):
         ovms_core.BenchMode  # noqa: B018

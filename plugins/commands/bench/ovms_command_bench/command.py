@@ -116,7 +116,9 @@ def _add_arguments(
     )
     bench.add_argument("--json", default="", help="also write the results to this JSON file")
     bench.add_argument(
-        "--plot", default="", help="draw throughput and latency to this PNG (ovms-command-bench[plot])"
+        "--plot",
+        default="",
+        help="draw throughput and latency to this PNG (ovms-command-bench[plot])",
     )
     bench.set_defaults(plugin_modes=plugin_modes)
 

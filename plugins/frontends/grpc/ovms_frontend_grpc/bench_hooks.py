@@ -1,7 +1,7 @@
 """``ovms bench`` modes ``kserve-grpc`` and ``tfs-grpc`` (grpcio is imported only to run one).
 
-The hook belongs to ovms-command-bench, which hands its API in as ``bench``: this plugin imports only
-``ovms_core``, and loads without ovms-command-bench (the hook is then never called).
+The hook belongs to ovms-command-bench, which hands its API in as ``bench``: this plugin imports
+only ``ovms_core``, and loads without ovms-command-bench (the hook is then never called).
 """
 
 from __future__ import annotations

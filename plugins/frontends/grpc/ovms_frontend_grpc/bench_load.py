@@ -35,7 +35,7 @@ __all__ = [
 Call = Callable[[], bool]
 """One request, blocking until its answer; True when it succeeded (``ovms_command_bench.Call``)."""
 RunEcho = Callable[[str, bytes], AbstractContextManager[int]]
-"""``ovms_command_bench.echo_subprocess``: runs an echo module with an answer and yields its port."""
+"""``ovms_command_bench.echo_subprocess``: runs an echo module with an answer, yields its port."""
 
 
 class Target(Protocol):
