@@ -37,8 +37,7 @@ from ovms_core.models.control import ModelControl, ModelControlDisabled
 from ovms_core.models.files import find_model_file
 from ovms_core.models.loader import device_family
 from ovms_core.models.states import VersionState
-
-# First of ours: caps malloc arenas before numpy, OpenVINO or gRPC start threads (see heap.py).
+from ovms_core.pipelines.node import NodeDriver, NodeSpec, PipelineNode
 from ovms_core.security import ApiKeys, TlsFiles
 from ovms_core.servables.types import (
     InferInput,
