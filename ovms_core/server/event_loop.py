@@ -43,7 +43,7 @@ def loop_factory(choice: str) -> tuple[str, LoopFactory | None]:
 def run_event_loop(main: Coroutine[Any, Any, T], choice: str = "auto") -> T:
     """Run ``main`` to completion on the ``choice`` loop, as ``asyncio.run`` does.
 
-    Helper processes (the bench's echo servers) use it to run on the loop the server runs on.
+    Helper processes (the frontends' echo servers) use it to run on the loop the server runs on.
     """
     _, factory = loop_factory(choice)
     with asyncio.Runner(loop_factory=factory) as runner:

@@ -13,11 +13,11 @@ from ovms_core.server import hookspecs
 
 if TYPE_CHECKING:
     import argparse
+    from types import ModuleType
 
     import openvino as ov
 
     from ovms_core.base.errors import OvmsError
-    from ovms_core.bench.modes import BenchMode
     from ovms_core.config import ModelConfig, ServerSettings, ServingConfig
     from ovms_core.server.context import ServerContext
 
@@ -55,6 +55,14 @@ class Hooks:
             return
         self.manager.register(plugin, name=name)
         self.manager.check_pending()
+
+    def add_hookspecs(self, module: ModuleType) -> None:
+        """Add the hook specifications of a plugin (a command's ``hookspecs``).
+
+        Implementations registered before are checked against them: pluggy's
+        ``PluginValidationError`` names a mismatch.
+        """
+        self.manager.add_hookspecs(module)
 
     def names(self) -> list[str]:
         """Names of the registered hook plugins."""
@@ -101,10 +109,3 @@ class Hooks:
     def register_metrics(self, registry: Any) -> None:
         """Call ``ovms_register_metrics``."""
         self.manager.hook.ovms_register_metrics(registry=registry)
-
-    def bench_modes(self) -> dict[str, BenchMode]:
-        """Call ``ovms_bench_modes`` and merge the modes of every plugin."""
-        modes: dict[str, BenchMode] = {}
-        for found in self.manager.hook.ovms_bench_modes():
-            modes.update(found)
-        return modes

@@ -1,7 +1,8 @@
 """Hook specifications: what plugins are told and where they may change a step.
 
 Hooks are called with keyword arguments only and never on a request's path. Implementations
-come from the ``ovms.hooks`` entry-point group; a driver object may also implement hooks.
+come from the ``ovms.hooks`` entry-point group; a driver object may also implement hooks. A
+plugin command may bring hooks of its own (``Command.hookspecs``), marked with ``hookspec``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
     import openvino as ov
 
     from ovms_core.base.errors import OvmsError
-    from ovms_core.bench.modes import BenchMode
     from ovms_core.config import ModelConfig, ServerSettings, ServingConfig
     from ovms_core.server.context import ServerContext
 
@@ -141,21 +141,4 @@ def ovms_register_metrics(registry: Any) -> None:
     ``/metrics`` after the OVMS ones. Update them off the request path (or cheaply).
 
     :param registry: a ``prometheus_client.CollectorRegistry``.
-    """
-
-
-# --------------------------------------------------------------------------------------------
-# Benchmark
-# --------------------------------------------------------------------------------------------
-
-
-@hookspec
-def ovms_bench_modes() -> dict[str, BenchMode]:  # type: ignore[empty-body]
-    """Load generators that ``ovms bench --modes`` can use, by mode name.
-
-    Called once when ``ovms`` builds its command line; every plugin's modes are merged. Import
-    client libraries inside ``BenchMode.connect``, not at module level: every ``ovms`` command
-    loads hook plugins.
-
-    :return: mode name (such as ``kserve-grpc``) -> ``ovms_core.BenchMode``.
     """

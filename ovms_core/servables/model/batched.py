@@ -20,12 +20,12 @@ class BatchedRunner:
         loaded = compiled.model
         assert loaded.batching is not None
         batch_axes = {i.index: i.batch_index or 0 for i in loaded.inputs.values()}
-        self.compiled = compiled
+        self.model = loaded  # not ``compiled``: runners are cached weakly by it (RunnerCache)
         self.batcher = Batcher(compiled.pool, loaded.batching, batch_axes, loop)
 
     async def infer(self, request: InferRequest, call: Call) -> InferResult:
         """Validate ``request`` and run it as part of a merged inference."""
-        prepared = await prepare(request, self.compiled.model)
+        prepared = await prepare(request, self.model)
         compute_input = perf_counter() - call.begun
         done = await self.batcher.infer(prepared.arrays, prepared.outputs)
         ended = perf_counter()

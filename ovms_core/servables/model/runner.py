@@ -82,11 +82,13 @@ class SingleRunner:
     """Each request alone on a free infer request of the version's pool."""
 
     def __init__(self, compiled: CompiledVersion) -> None:
-        self.compiled = compiled
+        # Not the compiled version itself: runners are cached weakly by it (RunnerCache).
+        self.model = compiled.model
+        self.pool = compiled.pool
 
     async def infer(self, request: InferRequest, call: Call) -> InferResult:
         """Validate and run ``request`` on its own."""
-        prepared = await prepare(request, self.compiled.model)
+        prepared = await prepare(request, self.model)
         return await self.run(request, call, prepared)
 
     async def run(
@@ -98,7 +100,7 @@ class SingleRunner:
         parameters: dict[str, Any] | None = None,
     ) -> InferResult:
         """Run validated inputs; ``state`` restores and saves a sequence's state around it."""
-        pool = self.compiled.pool
+        pool = self.pool
         queued = perf_counter()
         slot = await pool.acquire()
         waited = perf_counter() - queued

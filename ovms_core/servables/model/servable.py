@@ -30,7 +30,10 @@ __all__ = ["ModelServable", "RunnerCache", "tensor_metadata"]
 
 
 class RunnerCache:
-    """The runner of each compiled version, made on its first request; gone with the version."""
+    """The runner of each compiled version, made on its first request; gone with the version.
+
+    Runners must not reference their compiled version, or the weak keys would never die.
+    """
 
     def __init__(self) -> None:
         self._runners: WeakKeyDictionary[CompiledVersion, Runner] = WeakKeyDictionary()

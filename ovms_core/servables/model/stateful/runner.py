@@ -23,7 +23,7 @@ class StatefulRunner:
     async def infer(self, request: InferRequest, call: Call) -> InferResult:
         """Read the sequence control, wait for the sequence's turn and run with its state."""
         control = read_sequence_control(request)
-        prepared = await prepare(request, self.single.compiled.model, control.special_inputs)
+        prepared = await prepare(request, self.single.model, control.special_inputs)
         step = await self.sequences.begin(control)
         try:
             return await self.single.run(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ovms_core.bench.stats import Measurement, summarize
+from ovms_command_bench.stats import Measurement, summarize
 
 __all__ = ["BenchCall", "BenchMode", "BenchTarget", "measure_calls"]
 

@@ -2,8 +2,8 @@
 
 ``ovms bench`` records the real server's answer to its request, starts an echo server in a
 subprocess on a free port and loads it exactly like the real one: what remains is the cost of
-the transport. The echo servers live with their frontends (the kernel imports neither Tornado
-nor gRPC): ``REST_ECHO_MODULE`` in the REST plugin, the gRPC one in the gRPC plugin.
+the transport. The echo servers live with their frontends (ovms-command-bench imports neither
+Tornado nor gRPC): ``REST_ECHO_MODULE`` in the REST plugin, the gRPC one in the gRPC plugin.
 """
 
 from __future__ import annotations

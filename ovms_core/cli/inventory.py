@@ -1,7 +1,8 @@
-"""``ovms plugins``: every installed driver and hook plugin with distribution and version."""
+"""``ovms plugins``: every installed driver, hook plugin and command with its distribution."""
 
 from __future__ import annotations
 
+from ovms_core.cli.commands import COMMANDS_GROUP
 from ovms_core.plugins.drivers import NAMESPACES
 from ovms_core.plugins.entry_points import disabled_names, list_entries
 from ovms_core.servables.kind import SERVABLES_GROUP
@@ -14,7 +15,7 @@ def plugin_rows() -> list[tuple[str, str, str, str, str]]:
     """(group, name, distribution, version, note) for every entry point of every group."""
     disabled = disabled_names()
     rows = []
-    for group in [*NAMESPACES.values(), SERVABLES_GROUP, HOOKS_GROUP]:
+    for group in [*NAMESPACES.values(), SERVABLES_GROUP, HOOKS_GROUP, COMMANDS_GROUP]:
         for entry in list_entries(group, include_disabled=True):
             note = "disabled" if entry.name in disabled else ""
             rows.append((group, entry.name, entry.distribution, entry.version, note))

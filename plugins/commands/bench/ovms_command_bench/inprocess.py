@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import openvino as ov
 
-from ovms_core.bench.stats import Measurement, summarize
+from ovms_command_bench.stats import Measurement, summarize
 
 __all__ = ["measure_in_process", "measure_in_process_sync"]
 

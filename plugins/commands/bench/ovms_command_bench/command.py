@@ -1,4 +1,4 @@
-"""The ``ovms bench`` command."""
+"""The ``ovms bench`` command, registered as ``bench`` in ``ovms.commands``."""
 
 from __future__ import annotations
 
@@ -16,38 +16,60 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import replace
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import openvino as ov
 
-from ovms_core.bench.echo import REST_ECHO_MODULE, echo_subprocess, encode_answer
-from ovms_core.bench.http_load import build_post, fetch, measure_http
-from ovms_core.bench.inprocess import measure_in_process, measure_in_process_sync
-from ovms_core.bench.modes import BenchMode, BenchTarget, measure_calls
-from ovms_core.bench.stats import Measurement
-from ovms_core.models.files import find_model_file
+import ovms_command_bench
+from ovms_command_bench import hookspecs as bench_hookspecs
+from ovms_command_bench.echo import REST_ECHO_MODULE, echo_subprocess, encode_answer
+from ovms_command_bench.http_load import build_post, fetch, measure_http
+from ovms_command_bench.inprocess import measure_in_process, measure_in_process_sync
+from ovms_command_bench.modes import BenchMode, BenchTarget, measure_calls
+from ovms_command_bench.stats import Measurement
+from ovms_core import Command, find_model_file
 
-__all__ = ["add_bench_parser", "run_bench"]
+if TYPE_CHECKING:
+    import pluggy
+
+__all__ = ["BenchCommand", "run_bench"]
 
 MODES = ("rest-json", "rest-binary", "tfs-rest")
 
 
-def add_bench_parser(commands: Any, plugin_modes: Mapping[str, BenchMode] | None = None) -> None:
-    """Register ``ovms bench``; ``plugin_modes`` come from the ``ovms_bench_modes`` hook."""
+class BenchCommand(Command):
+    """``ovms bench``: its modes are the REST ones and those of the ``ovms_bench_modes`` hook."""
+
+    help = "measure server throughput against in-process OpenVINO and the bare transport"
+    hookspecs: ClassVar[ModuleType | None] = bench_hookspecs
+
+    def add_arguments(self, parser: argparse.ArgumentParser, hook: pluggy.HookRelay) -> None:
+        """The bench flags, with the modes every plugin adds."""
+        modes: dict[str, BenchMode] = {}
+        for found in hook.ovms_bench_modes(bench=ovms_command_bench):
+            modes.update(found)
+        _add_arguments(parser, modes)
+
+    def run(self, args: argparse.Namespace) -> int:
+        """Measure and print."""
+        return run_bench(args)
+
+
+def _add_arguments(
+    bench: argparse.ArgumentParser, plugin_modes: Mapping[str, BenchMode] | None = None
+) -> None:
+    """Add the flags of ``ovms bench`` to ``bench``; ``plugin_modes`` are those plugins add."""
     plugin_modes = dict(plugin_modes or {})
     all_modes = (*MODES, *sorted(plugin_modes))
-    bench = commands.add_parser(
-        "bench",
-        help="measure server throughput against in-process OpenVINO and the bare transport",
-        description=(
-            "Start a server for one model (or use --rest_url), then for each concurrency "
-            "measure in-process OpenVINO for the same model and settings, the server over each "
-            "mode, and an echo server with no model over the same mode (the transport "
-            "ceiling), and print the ratios. At concurrency 1 it also measures synchronous "
-            "in-process inference and prints the latency each mode adds to its p50. All figures "
-            "come from this one run."
-        ),
+    bench.description = (
+        "Start a server for one model (or use --rest_url), then for each concurrency "
+        "measure in-process OpenVINO for the same model and settings, the server over each "
+        "mode, and an echo server with no model over the same mode (the transport "
+        "ceiling), and print the ratios. At concurrency 1 it also measures synchronous "
+        "in-process inference and prints the latency each mode adds to its p50. All figures "
+        "come from this one run."
     )
     bench.add_argument("--model_path", required=True, help="model folder with version folders")
     bench.add_argument("--model_name", default="bench", help="name to serve the model under")
@@ -94,7 +116,9 @@ def add_bench_parser(commands: Any, plugin_modes: Mapping[str, BenchMode] | None
     )
     bench.add_argument("--json", default="", help="also write the results to this JSON file")
     bench.add_argument(
-        "--plot", default="", help="draw throughput and latency to this PNG (ovms-core[plot])"
+        "--plot",
+        default="",
+        help="draw throughput and latency to this PNG (ovms-command-bench[plot])",
     )
     bench.set_defaults(plugin_modes=plugin_modes)
 
@@ -341,7 +365,7 @@ def run_bench(args: argparse.Namespace) -> int:
         else:
             host, port = "127.0.0.1", _free_port()
             grpc_port = _free_port() if wants_grpc else 0
-            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="ovms-bench-"))
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="ovms-command-bench-"))
             process = stack.enter_context(_server(args, host, port, grpc_port, folder))
         _wait_ready(host, port, process, tls)
         payloads = _payloads(args.model_name, inputs, host, port)
@@ -398,7 +422,7 @@ def run_bench(args: argparse.Namespace) -> int:
                 indent=2,
             )
     if args.plot:
-        from ovms_core.bench.plot import plot_results
+        from ovms_command_bench.plot import plot_results
 
         plot_results(rows, args.plot)
     return 0

@@ -4,10 +4,9 @@ import asyncio
 import json
 
 import pytest
-
-from ovms_core import echo_subprocess
-from ovms_core.bench.echo import REST_ECHO_MODULE, encode_answer
-from ovms_core.bench.http_load import build_post, fetch, measure_http
+from ovms_command_bench import echo_subprocess
+from ovms_command_bench.echo import REST_ECHO_MODULE, encode_answer
+from ovms_command_bench.http_load import build_post, fetch, measure_http
 
 
 def test_rest_echo_replays_the_recorded_answer():
@@ -29,11 +28,3 @@ def test_grpc_echo_replays_the_recorded_answer():
         call = channel.unary_unary("/inference.GRPCInferenceService/ModelInfer")
         assert call(b"anything", timeout=10) == b"\x08\x01recorded"
         channel.close()
-
-
-def test_grpc_bench_modes_have_a_transport_ceiling():
-    pytest.importorskip("ovms_frontend_grpc")
-    from ovms_core.server.hooks import Hooks
-
-    modes = Hooks().bench_modes()
-    assert modes["kserve-grpc"].echo is not None and modes["tfs-grpc"].echo is not None

@@ -1,4 +1,4 @@
-"""The ``ovms`` command: serve, validate, plugins, devices, bench."""
+"""The ``ovms`` command: serve, validate, plugins, devices, and the commands plugins add."""
 
 from __future__ import annotations
 
@@ -11,18 +11,20 @@ from collections.abc import Sequence
 
 from ovms_core.base.log import setup_logging
 from ovms_core.base.version import backend_version, server_version
+from ovms_core.cli.commands import Command, add_commands
+from ovms_core.cli.inventory import print_plugins
 from ovms_core.config.errors import ConfigError
 from ovms_core.config.flags import add_server_flags, check_listeners, settings_from_args
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.errors import PluginError
 from ovms_core.server.event_loop import loop_factory, run_event_loop
 from ovms_core.server.hooks import Hooks
-from ovms_core.server.inventory import print_plugins
 from ovms_core.server.server import Server, frontend_names
 
 __all__ = ["main"]
 
 EX_USAGE = 64
+BUILTIN_COMMANDS = {"serve", "validate", "plugins", "devices"}
 log = logging.getLogger("ovms.cli")
 
 DESCRIPTION = """\
@@ -73,8 +75,14 @@ def _unrecognized(parser: argparse.ArgumentParser, extras: list[str]) -> str:
     return "; ".join([text, *hints])
 
 
-def build_parser(hooks: Hooks) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
-    """The top-level parser and the ``serve`` parser (plugins may have added options)."""
+def build_parser(
+    hooks: Hooks,
+) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, dict[str, Command]]:
+    """The top-level parser, the ``serve`` parser and the plugin commands by name.
+
+    ``serve`` has the options hook plugins add; a command of ``ovms.commands`` that cannot be
+    added is reported on stderr and left out.
+    """
     parser = _Parser(
         prog="ovms", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -96,15 +104,15 @@ def build_parser(hooks: Hooks) -> tuple[argparse.ArgumentParser, argparse.Argume
     add_server_flags(validate)
     commands.add_parser("plugins", help="list installed plugins with distribution and version")
     commands.add_parser("devices", help="list the devices OpenVINO sees, by device driver")
-    from ovms_core.bench.command import add_bench_parser
-
-    add_bench_parser(commands, hooks.bench_modes())
+    plugin_commands, problems = add_commands(commands, hooks, BUILTIN_COMMANDS)
+    for problem in problems:
+        print(f"ovms: warning: {problem}", file=sys.stderr)
     before = {action.dest for action in serve._actions}
     hooks.add_options(parser=serve)
     extra = [a for a in serve._actions if a.dest not in before]
     for action in extra:
         validate._add_action(action)
-    return parser, serve
+    return parser, serve, plugin_commands
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -117,12 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PluginError as error:
         print(f"ovms: {error}", file=sys.stderr)
         return 1
-    parser, serve_parser = build_parser(hooks)
-    validate_parser = _subparser(parser, "validate")
+    parser, serve_parser, plugin_commands = build_parser(hooks)
     args, extras = parser.parse_known_args(args_list)
     if extras:
-        commands = {"serve": serve_parser, "validate": validate_parser}
-        failing = commands.get(args.command, parser)
+        failing = _subparser(parser, args.command) if args.command else parser
         failing.error(_unrecognized(failing, extras))
     if args.version:
         print(f"OpenVINO Model Server {server_version()}\nOpenVINO backend {backend_version()}")
@@ -135,10 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print_devices(DriverLoader())
         return 0
-    if args.command == "bench":
-        from ovms_core.bench.command import run_bench
-
-        return run_bench(args)
+    if args.command in plugin_commands:
+        return plugin_commands[args.command].run(args)
     if args.command not in ("serve", "validate"):
         parser.print_help()
         return 0

@@ -1,4 +1,4 @@
-"""``ovms bench --plot``: throughput and latency against concurrency (needs ``ovms-core[plot]``)."""
+"""``ovms bench --plot``: throughput and latency by concurrency (``ovms-command-bench[plot]``)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ def plot_results(rows: list[dict[str, Any]], path: str) -> None:
         import matplotlib.pyplot as plt
         import matplotlib.ticker
     except ImportError:
-        raise SystemExit("--plot needs matplotlib: pip install 'ovms-core[plot]'") from None
+        needed = "--plot needs matplotlib: pip install 'ovms-command-bench[plot]'"
+        raise SystemExit(needed) from None
     series: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         series.setdefault(row["name"], []).append(row)

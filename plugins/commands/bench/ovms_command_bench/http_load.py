@@ -6,7 +6,7 @@ import asyncio
 import ssl
 import time
 
-from ovms_core.bench.stats import Measurement, summarize
+from ovms_command_bench.stats import Measurement, summarize
 
 __all__ = ["build_post", "fetch", "measure_http"]
 
