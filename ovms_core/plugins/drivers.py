@@ -24,7 +24,7 @@ it points to is a class (or factory) called with no arguments. The interfaces li
 layer each kind extends: ``StorageDriver`` (storage), ``DeviceDriver`` (devices), ``NodeDriver``
 (servables), ``Frontend`` (server). Kinds of servable load apart (``ovms_core.servables.kind``)."""
 
-# The distribution to suggest when a driver (or servable kind) is asked for but not installed.
+# The distribution to suggest when a driver name is asked for but not installed.
 KNOWN_DISTRIBUTIONS: dict[str, dict[str, str]] = {
     "storage": {
         "file": "ovms-storage-local",
@@ -50,7 +50,6 @@ KNOWN_DISTRIBUTIONS: dict[str, dict[str, str]] = {
         "python": "ovms-node-python",
         "image": "ovms-node-image",
     },
-    "servable": {"pipelines": "ovms-pipelines"},
 }
 
 

@@ -12,17 +12,26 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 
 from ovms_core.config.serving_config import ServingConfig
-from ovms_core.plugins.drivers import KNOWN_DISTRIBUTIONS, DriverLoader
+from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.entry_points import list_entries
 from ovms_core.plugins.errors import DriverNotFound, PluginLoadFailed
 from ovms_core.servables.model.access import ModelAccess
 from ovms_core.servables.protocol import Servable
 
-__all__ = ["KIND_SECTIONS", "SERVABLES_GROUP", "ServableKind", "load_kinds", "require_kinds"]
+__all__ = [
+    "KIND_DISTRIBUTIONS",
+    "KIND_SECTIONS",
+    "SERVABLES_GROUP",
+    "ServableKind",
+    "load_kinds",
+    "require_kinds",
+]
 
 SERVABLES_GROUP = "ovms.servables"
 KIND_SECTIONS = {"pipeline_config_list": "pipelines"}
 """config.json sections whose entries need a kind that the kernel does not ship."""
+KIND_DISTRIBUTIONS = {"pipelines": "ovms-pipelines"}
+"""The distribution to suggest for each kind of ``KIND_SECTIONS``."""
 
 
 class ServableKind(ABC):
@@ -86,5 +95,5 @@ def require_kinds(config: ServingConfig, kinds: Iterable[str]) -> None:
                 f"The configuration has {section} entries, served by the servable kind "
                 f"'{kind}', which is not installed (installed: "
                 f"{', '.join(sorted(installed)) or 'none'}); install it with: "
-                f"pip install {KNOWN_DISTRIBUTIONS['servable'][kind]}"
+                f"pip install {KIND_DISTRIBUTIONS[kind]}"
             )
