@@ -9,6 +9,7 @@ import ovms_core.heap  # noqa: F401
 from ovms_core.bench.echo import echo_subprocess
 from ovms_core.bench.modes import BenchCall, BenchMode, BenchTarget
 from ovms_core.config import ConfigError, ModelConfig, ServerSettings, ServingConfig
+from ovms_core.conversion import InputConverter
 from ovms_core.dataplane.dataplane import Dataplane
 from ovms_core.dataplane.types import (
     InferInput,
@@ -40,6 +41,7 @@ from ovms_core.metrics import Metrics
 from ovms_core.models.control import ModelControl, ModelControlDisabled
 from ovms_core.models.loader import device_family
 from ovms_core.models.states import VersionState
+from ovms_core.models.tensor_info import TensorInfo
 from ovms_core.pipelines.node import NodeSpec, PipelineNode
 from ovms_core.plugins.hookspecs import hookimpl
 from ovms_core.plugins.interfaces import DeviceDriver, Frontend, NodeDriver, StorageDriver
@@ -68,6 +70,7 @@ __all__ = [
     "InferInput",
     "InferRequest",
     "InferResult",
+    "InputConverter",
     "Metrics",
     "ModelConfig",
     "ModelControl",
@@ -88,6 +91,7 @@ __all__ = [
     "ServingConfig",
     "StatusCode",
     "StorageDriver",
+    "TensorInfo",
     "TensorMetadata",
     "TlsFiles",
     "VersionState",

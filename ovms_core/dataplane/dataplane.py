@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import openvino as ov
 
-from ovms_core.binary.inputs import binary_targets, convert_binary_inputs
+from ovms_core.conversion import convert_inputs
 from ovms_core.dataplane.types import (
     InferRequest,
     InferResult,
@@ -169,7 +169,7 @@ class Dataplane:
 
         A name that is not a model but a pipeline runs the pipeline. Stateful models run the
         request inside its sequence (``ovms_core.stateful``); BYTES inputs for numeric model
-        inputs are decoded first (``ovms_core.binary``).
+        inputs are converted first (``ovms_core.conversion``).
         """
         pipeline = self._pipeline(request.model_name)
         if pipeline is not None and self.pipelines is not None:
@@ -185,9 +185,7 @@ class Dataplane:
             loaded = servable.model
             sequences = servable.sequences
             control = read_sequence_control(request) if sequences is not None else None
-            targets = binary_targets(request, loaded)
-            if targets:
-                request = await convert_binary_inputs(request, targets)
+            request = await convert_inputs(request, loaded.inputs)
             optional = control.special_inputs if control is not None else 0
             arrays = prepare_inputs(request, loaded, optional)
             outputs = select_outputs(request, loaded)

@@ -1,8 +1,8 @@
-"""``ovms plugins``: every installed driver and hook plugin with distribution and version."""
+"""``ovms plugins``: installed drivers, converters and hook plugins, by distribution and version."""
 
 from __future__ import annotations
 
-from ovms_core.plugins.entry_points import disabled_names, list_entries
+from ovms_core.plugins.entry_points import CONVERTERS_GROUP, disabled_names, list_entries
 from ovms_core.plugins.hooks import HOOKS_GROUP, Hooks
 from ovms_core.plugins.interfaces import NAMESPACES
 
@@ -13,7 +13,7 @@ def plugin_rows() -> list[tuple[str, str, str, str, str]]:
     """(group, name, distribution, version, note) for every entry point of every group."""
     disabled = disabled_names()
     rows = []
-    for group in [*NAMESPACES.values(), HOOKS_GROUP]:
+    for group in [*NAMESPACES.values(), CONVERTERS_GROUP, HOOKS_GROUP]:
         for entry in list_entries(group, include_disabled=True):
             note = "disabled" if entry.name in disabled else ""
             rows.append((group, entry.name, entry.distribution, entry.version, note))
