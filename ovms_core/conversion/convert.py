@@ -9,6 +9,7 @@ distribution to install; BYTES for any other input is left to the validation, wh
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import functools
 import logging
@@ -35,12 +36,15 @@ async def convert_inputs(request: InferRequest, inputs: Mapping[str, TensorInfo]
     if all(item.datatype != "BYTES" for item in request.inputs):
         return request
     converted = list(request.inputs)
+    converters: tuple[InputConverter, ...] | None = None
     for position, item in enumerate(request.inputs):
         info = _find(inputs, item.name) if item.datatype == "BYTES" else None
         if info is None or info.datatype.kserve == "BYTES":
             continue
         where = request.input_name_prefix + info.name
-        converter = _converter_for(info, where)
+        if converters is None:
+            converters = await _installed()
+        converter = _converter_for(converters, info, where)
         if converter is None:
             continue
         try:
@@ -52,8 +56,10 @@ async def convert_inputs(request: InferRequest, inputs: Mapping[str, TensorInfo]
     return dataclasses.replace(request, inputs=converted)
 
 
-def _converter_for(info: TensorInfo, where: str) -> InputConverter | None:
-    for converter in _converters():
+def _converter_for(
+    converters: tuple[InputConverter, ...], info: TensorInfo, where: str
+) -> InputConverter | None:
+    for converter in converters:
         if converter.accepts(info):
             return converter
     if len(info.dims) == 4:
@@ -63,6 +69,13 @@ def _converter_for(info: TensorInfo, where: str) -> InputConverter | None:
             f"distribution: pip install {IMAGE_DISTRIBUTION}; {where}",
         )
     return None
+
+
+async def _installed() -> tuple[InputConverter, ...]:
+    """The converters; the first call loads them in a worker thread (imports take a while)."""
+    if _converters.cache_info().currsize:
+        return _converters()
+    return await asyncio.to_thread(_converters)
 
 
 @functools.cache
