@@ -4,23 +4,19 @@ This module is the public API for plugins: drivers subclass the interfaces here,
 use ``hookimpl``, and frontends call the ``Dataplane`` handed to them in a ``ServerContext``.
 """
 
-# First: caps malloc arenas before numpy, OpenVINO or gRPC start threads (see heap.py).
-import ovms_core.heap  # noqa: F401
-from ovms_core.bench.echo import echo_subprocess
-from ovms_core.bench.modes import BenchCall, BenchMode, BenchTarget
+import importlib
+import warnings
+from typing import Any
+
+# First of ours: caps malloc arenas before numpy, OpenVINO or gRPC start threads (see heap.py).
+import ovms_core.base.heap  # noqa: F401
+from ovms_core.base.datatypes import Datatype, by_kserve_name, by_tfs_number, from_numpy
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode, http_status
+from ovms_core.base.version import SERVER_NAME, server_version
+from ovms_core.cli.commands import Command
 from ovms_core.config import ConfigError, ModelConfig, ServerSettings, ServingConfig
-from ovms_core.conversion import InputConverter
 from ovms_core.dataplane.dataplane import Dataplane
-from ovms_core.dataplane.types import (
-    InferInput,
-    InferRequest,
-    InferResult,
-    ModelMetadata,
-    OutputTensor,
-    TensorMetadata,
-    VersionStatus,
-)
-from ovms_core.datatypes import Datatype, by_kserve_name, by_tfs_number, from_numpy
 from ovms_core.devices import (
     CORE_PROPERTIES,
     DeviceName,
@@ -35,30 +31,38 @@ from ovms_core.devices import (
     require_available,
     writable_properties,
 )
-from ovms_core.errors import OvmsError
-from ovms_core.event_loop import run_event_loop
+from ovms_core.devices.driver import DeviceDriver
+from ovms_core.execution.tensor_info import TensorInfo
 from ovms_core.metrics import Metrics
 from ovms_core.models.control import ModelControl, ModelControlDisabled
+from ovms_core.models.files import find_model_file
 from ovms_core.models.loader import device_family
 from ovms_core.models.states import VersionState
-from ovms_core.models.tensor_info import TensorInfo
-from ovms_core.pipelines.node import NodeSpec, PipelineNode
-from ovms_core.plugins.hookspecs import hookimpl
-from ovms_core.plugins.interfaces import DeviceDriver, Frontend, NodeDriver, StorageDriver
+from ovms_core.pipelines.node import NodeDriver, NodeSpec, PipelineNode
 from ovms_core.security import ApiKeys, TlsFiles
-from ovms_core.server import ReloadOutcome
-from ovms_core.server_context import ServerContext
-from ovms_core.status_codes import StatusCode, http_status
+from ovms_core.servables.conversion import InputConverter
+from ovms_core.servables.types import (
+    InferInput,
+    InferRequest,
+    InferResult,
+    ModelMetadata,
+    OutputTensor,
+    TensorMetadata,
+    VersionStatus,
+)
+from ovms_core.server.context import ServerContext
+from ovms_core.server.event_loop import run_event_loop
+from ovms_core.server.frontend import Frontend
+from ovms_core.server.hookspecs import hookimpl, hookspec
+from ovms_core.server.server import ReloadOutcome
 from ovms_core.storage import Fault, RemoteErrors, RemoteFileSystem, RemoteStorage, RetryPolicy
-from ovms_core.version import SERVER_NAME, server_version
+from ovms_core.storage.driver import StorageDriver
 
 __all__ = [
     "CORE_PROPERTIES",
     "SERVER_NAME",
     "ApiKeys",
-    "BenchCall",
-    "BenchMode",
-    "BenchTarget",
+    "Command",
     "ConfigError",
     "Dataplane",
     "Datatype",
@@ -103,9 +107,10 @@ __all__ = [
     "check_property_keys",
     "check_property_values",
     "device_family",
-    "echo_subprocess",
+    "find_model_file",
     "from_numpy",
     "hookimpl",
+    "hookspec",
     "http_status",
     "is_available",
     "openvino_reason",
@@ -115,3 +120,19 @@ __all__ = [
     "server_version",
     "writable_properties",
 ]
+
+# Names that moved to the ovms-command-bench distribution; imported from here they keep
+# working, with a DeprecationWarning, for one release.
+_MOVED_TO_OVMS_BENCH = {"BenchCall", "BenchMode", "BenchTarget", "echo_subprocess"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MOVED_TO_OVMS_BENCH:
+        raise AttributeError(f"module 'ovms_core' has no attribute {name!r}")
+    text = f"ovms_core.{name} moved to ovms_command_bench (distribution ovms-command-bench)"
+    try:
+        moved = importlib.import_module("ovms_command_bench")
+    except ModuleNotFoundError:
+        raise AttributeError(f"{text}, which is not installed") from None
+    warnings.warn(f"{text}: import it from there", DeprecationWarning, stacklevel=2)
+    return getattr(moved, name)

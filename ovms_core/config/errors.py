@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ovms_core.status_codes import StatusCode
+from ovms_core.base.status_codes import StatusCode
 
 __all__ = ["ConfigError", "json_path"]
 

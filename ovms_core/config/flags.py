@@ -6,14 +6,16 @@ import argparse
 import os
 from dataclasses import dataclass
 
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.errors import ConfigError
 from ovms_core.config.model_config import ModelConfig
 from ovms_core.config.server_settings import ServerSettings
 from ovms_core.config.serving_config import ENTRY_CODES, ServingConfig, load_config_file
-from ovms_core.event_loop import EVENT_LOOPS
-from ovms_core.status_codes import StatusCode
 
-__all__ = ["LOG_LEVELS", "add_server_flags", "check_listeners", "settings_from_args"]
+__all__ = ["EVENT_LOOPS", "LOG_LEVELS", "add_server_flags", "check_listeners", "settings_from_args"]
+
+EVENT_LOOPS = ("auto", "uvloop", "asyncio")
+"""``--event_loop`` choices; ``auto`` is uvloop when it is installed."""
 
 LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARNING", "ERROR")
 MODEL_FLAGS = (

@@ -7,6 +7,7 @@ import os.path
 from dataclasses import dataclass, field
 from typing import Any
 
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.batching import DynamicBatching
 from ovms_core.config.errors import ConfigError
 from ovms_core.config.preprocessing import Preprocessing
@@ -20,7 +21,6 @@ from ovms_core.config.schema import (
 )
 from ovms_core.config.shapes import BatchSetting, LayoutSetting, ShapeSetting
 from ovms_core.config.version_policy import VersionPolicy
-from ovms_core.status_codes import StatusCode
 
 __all__ = ["MAX_NIREQ", "ModelConfig", "parse_plugin_config"]
 

@@ -11,9 +11,9 @@ import os.path
 from dataclasses import dataclass, field
 from typing import Any
 
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.errors import ConfigError, json_path
 from ovms_core.config.schema import Path, check_object, is_int, is_list, is_obj, is_str
-from ovms_core.status_codes import StatusCode
 
 __all__ = [
     "ENTRY_NODE",

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.errors import ConfigError
-from ovms_core.status_codes import StatusCode
 
 __all__ = ["COLOR_FORMATS", "PRECISIONS", "Preprocessing"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.errors import ConfigError
-from ovms_core.status_codes import StatusCode
 
 __all__ = ["ServerSettings"]
 
@@ -34,7 +34,7 @@ class ServerSettings:
     warmup_inferences: int = 1
     """Inferences on generated data each version runs before it becomes AVAILABLE."""
     event_loop: str = "auto"
-    """``auto``, ``uvloop`` or ``asyncio`` (``ovms_core.event_loop``)."""
+    """``auto``, ``uvloop`` or ``asyncio`` (``ovms_core.server.event_loop``)."""
     metrics_enable: bool = False
     metrics_list: tuple[str, ...] = ()
     allowed_origins: str = "*"

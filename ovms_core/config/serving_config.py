@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.errors import ConfigError
 from ovms_core.config.model_config import ModelConfig
 from ovms_core.config.pipeline_config import (
@@ -18,7 +19,6 @@ from ovms_core.config.pipeline_config import (
     parse_pipelines,
 )
 from ovms_core.config.schema import check_object, is_bool, is_list, is_obj
-from ovms_core.status_codes import StatusCode
 
 __all__ = ["ENTRY_CODES", "ServingConfig", "load_config_file", "parse_config"]
 

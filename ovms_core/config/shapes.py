@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.errors import ConfigError
-from ovms_core.status_codes import StatusCode
 
 __all__ = ["BatchSetting", "Dim", "LayoutSetting", "ShapeSetting", "ShapeSpec"]
 

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.errors import ConfigError
-from ovms_core.status_codes import StatusCode
 
 __all__ = ["VersionPolicy"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import openvino as ov
 
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.devices.names import DeviceName
-from ovms_core.errors import OvmsError
-from ovms_core.status_codes import StatusCode
 
 __all__ = ["available_devices", "is_available", "openvino_reason", "require_available"]
 

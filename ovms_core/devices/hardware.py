@@ -6,12 +6,12 @@ from typing import Any, ClassVar
 
 import openvino as ov
 
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.devices.availability import available_devices, openvino_reason, require_available
+from ovms_core.devices.driver import DeviceDriver
 from ovms_core.devices.names import DeviceName, parse_device_name
 from ovms_core.devices.properties import check_plugin_config
-from ovms_core.errors import OvmsError
-from ovms_core.plugins.interfaces import DeviceDriver
-from ovms_core.status_codes import StatusCode
 
 __all__ = ["HardwareDevice"]
 

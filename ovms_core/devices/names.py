@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ovms_core.errors import OvmsError
-from ovms_core.status_codes import StatusCode
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
 
 __all__ = ["DeviceName", "parse_device_name"]
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import openvino as ov
 
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.devices.availability import openvino_reason
-from ovms_core.errors import OvmsError
-from ovms_core.status_codes import StatusCode
 
 __all__ = [
     "CORE_PROPERTIES",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import openvino as ov
 
 from ovms_core.devices.availability import available_devices
+from ovms_core.devices.driver import DeviceDriver
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.errors import PluginError
-from ovms_core.plugins.interfaces import DeviceDriver
 
 __all__ = ["device_rows", "print_devices"]
 

@@ -21,12 +21,12 @@ from time import perf_counter
 
 import numpy as np
 
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.batching import DynamicBatching
-from ovms_core.errors import OvmsError
 from ovms_core.execution.input_tensor import input_tensor
 from ovms_core.execution.pool import InferRequestPool, InferSlot
-from ovms_core.models.tensor_info import TensorInfo
-from ovms_core.status_codes import StatusCode
+from ovms_core.execution.tensor_info import TensorInfo
 
 __all__ = ["BatchedOutputs", "Batcher"]
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import openvino as ov
 
-from ovms_core.errors import OvmsError
-from ovms_core.status_codes import StatusCode
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
 
 __all__ = ["InferRequestPool", "InferSlot"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.errors import ConfigError
-from ovms_core.status_codes import StatusCode
 
 __all__ = [
     "BUCKETS_US",

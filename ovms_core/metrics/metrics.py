@@ -25,10 +25,10 @@ from ovms_core.metrics.families import (
 from ovms_core.metrics.series import Histogram, InferenceSeries, RequestSeries
 
 if TYPE_CHECKING:
+    from ovms_core.base.services import HasServices
     from ovms_core.config.server_settings import ServerSettings
+    from ovms_core.models.compiled import CompiledVersion
     from ovms_core.models.manager import ModelManager
-    from ovms_core.models.servable import Servable
-    from ovms_core.server_context import ServerContext
 
 __all__ = ["INTERFACES", "METHODS", "Metrics"]
 
@@ -79,7 +79,7 @@ class Metrics:
         return cls(None, frozenset())
 
     @staticmethod
-    def of(context: ServerContext) -> Metrics:
+    def of(context: HasServices) -> Metrics:
         """The server's metrics (``context.services["metrics"]``), or disabled ones."""
         found = context.services.get("metrics")
         return found if isinstance(found, Metrics) else Metrics.disabled()
@@ -230,30 +230,30 @@ class Metrics:
         return exposition.gauge_lines(
             family,
             (
-                (_version_labels(n, v), _gauge(family, self._servable(n, v)))
+                (_version_labels(n, v), _gauge(family, self._compiled(n, v)))
                 for (n, v), _ in versions
             ),
         )
 
-    def _servable(self, name: str, version: int) -> Servable | None:
+    def _compiled(self, name: str, version: int) -> CompiledVersion | None:
         assert self._manager is not None
         model = self._manager.get(name)
         found = model.versions.get(version) if model is not None else None
-        return found.servable if found is not None else None
+        return found.compiled if found is not None else None
 
 
-def _gauge(family: Family, servable: Servable | None) -> int:
-    if servable is None:
+def _gauge(family: Family, compiled: CompiledVersion | None) -> int:
+    if compiled is None:
         return 0
     if family is CURRENT_REQUESTS:
-        return servable.inflight
+        return compiled.inflight
     if family is INFER_REQ_QUEUE_SIZE:
-        return servable.pool.size
+        return compiled.pool.size
     if family is INFER_REQ_ACTIVE:
-        return servable.pool.busy
+        return compiled.pool.busy
     assert family is STREAMS
     with contextlib.suppress(Exception):  # devices without the property report 0
-        return int(servable.model.compiled.get_property("NUM_STREAMS"))
+        return int(compiled.model.compiled.get_property("NUM_STREAMS"))
     return 0
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from ovms_core.errors import OvmsError
-from ovms_core.status_codes import StatusCode
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
 
 if TYPE_CHECKING:
     from ovms_core.models.manager import ModelManager

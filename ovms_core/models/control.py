@@ -15,16 +15,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.errors import ConfigError
 from ovms_core.config.model_config import ModelConfig
 from ovms_core.config.serving_config import ServingConfig
-from ovms_core.errors import OvmsError
 from ovms_core.models.states import VersionState
-from ovms_core.status_codes import StatusCode
 
 if TYPE_CHECKING:
+    from ovms_core.base.services import HasServices
     from ovms_core.models.manager import ModelManager
-    from ovms_core.server_context import ServerContext
 
 __all__ = ["ModelControl", "ModelControlDisabled"]
 
@@ -62,7 +62,7 @@ class ModelControl:
         self._lock = asyncio.Lock()
 
     @staticmethod
-    def of(context: ServerContext) -> ModelControl | None:
+    def of(context: HasServices) -> ModelControl | None:
         """The server's model control (``context.services["model_control"]``)."""
         found = context.services.get("model_control")
         return found if isinstance(found, ModelControl) else None

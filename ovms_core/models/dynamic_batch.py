@@ -11,10 +11,10 @@ from dataclasses import replace
 
 import openvino as ov
 
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.shapes import Dim
-from ovms_core.errors import OvmsError
-from ovms_core.models.tensor_info import TensorInfo
-from ovms_core.status_codes import StatusCode
+from ovms_core.execution.tensor_info import TensorInfo
 
 __all__ = ["check_batchable", "client_infos", "widen_batch"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from ovms_core.errors import OvmsError
-from ovms_core.status_codes import StatusCode
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
 
 __all__ = ["find_model_file"]
 

@@ -10,24 +10,24 @@ from typing import TYPE_CHECKING, Any
 
 import openvino as ov
 
+from ovms_core.base.datatypes import from_ov_type
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.batching import DynamicBatching
 from ovms_core.config.model_config import ModelConfig
 from ovms_core.config.shapes import Dim, LayoutSpec, ShapeSpec
-from ovms_core.datatypes import from_ov_type
+from ovms_core.config.stateful import SequenceSettings
 from ovms_core.devices.availability import openvino_reason
+from ovms_core.devices.driver import DeviceDriver
 from ovms_core.devices.execution import execution_info
-from ovms_core.errors import OvmsError
+from ovms_core.execution.tensor_info import TensorInfo
 from ovms_core.models.dynamic_batch import check_batchable, client_infos, widen_batch
 from ovms_core.models.files import find_model_file
+from ovms_core.models.low_latency import apply_low_latency
 from ovms_core.models.preprocessing import add_preprocessing
-from ovms_core.models.tensor_info import TensorInfo
-from ovms_core.plugins.interfaces import DeviceDriver
-from ovms_core.stateful.low_latency import apply_low_latency
-from ovms_core.stateful.sequences import SequenceSettings
-from ovms_core.status_codes import StatusCode
 
 if TYPE_CHECKING:
-    from ovms_core.plugins.hooks import Hooks
+    from ovms_core.models.events import ModelEvents
 
 __all__ = ["MAPPING_FILE", "LoadedModel", "device_family", "load_model", "uses_auto"]
 
@@ -51,6 +51,10 @@ class LoadedModel:
     """Infer requests made (and warmed up) while loading; the pool creates any missing."""
     batching: DynamicBatching | None = None
     """Dynamic batching settings; the compiled model then has a dynamic batch dimension."""
+    name: str = ""
+    """The served name."""
+    version: int = 0
+    """The version number."""
 
 
 def device_family(target_device: str) -> str:
@@ -64,7 +68,7 @@ def load_model(
     version: int,
     folder: str,
     device: DeviceDriver,
-    hooks: Hooks,
+    hooks: ModelEvents,
 ) -> LoadedModel:
     """Read the model in ``folder``, apply shape, batch and layout, and compile it."""
     path = find_model_file(folder)
@@ -137,6 +141,8 @@ def load_model(
         stateful=stateful,
         streams=execution.streams,
         batching=config.dynamic_batching,
+        name=config.name,
+        version=version,
     )
 
 

@@ -10,22 +10,23 @@ from typing import Any, TypeVar
 
 import openvino as ov
 
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.heap import trim_heap
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.model_config import ModelConfig
 from ovms_core.config.serving_config import ServingConfig
-from ovms_core.devices.startup import check_target_devices
-from ovms_core.errors import OvmsError
-from ovms_core.heap import trim_heap
+from ovms_core.devices.driver import DeviceDriver
+from ovms_core.models.compiled import CompiledVersion
+from ovms_core.models.events import ModelEvents
 from ovms_core.models.loader import LoadedModel, device_family, load_model
 from ovms_core.models.model import Model
 from ovms_core.models.repository import list_versions, storage_scheme
-from ovms_core.models.servable import Servable
 from ovms_core.models.states import VersionState
+from ovms_core.models.targets import check_target_devices
 from ovms_core.models.version import ModelVersion
 from ovms_core.models.warmup import warm_up
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.plugins.hooks import Hooks
-from ovms_core.plugins.interfaces import DeviceDriver, StorageDriver
-from ovms_core.status_codes import StatusCode
+from ovms_core.storage.driver import StorageDriver
 
 __all__ = ["SHUTDOWN_SECONDS", "ModelManager"]
 
@@ -38,7 +39,12 @@ class ModelManager:
     """Owns every served model; all state changes happen on the event loop."""
 
     def __init__(
-        self, core: ov.Core, drivers: DriverLoader, hooks: Hooks, *, warmup_inferences: int = 0
+        self,
+        core: ov.Core,
+        drivers: DriverLoader,
+        hooks: ModelEvents,
+        *,
+        warmup_inferences: int = 0,
     ) -> None:
         self.core = core
         self.drivers = drivers
@@ -47,7 +53,7 @@ class ModelManager:
         self.models: dict[str, Model] = {}
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ovms-loader")
         self._lock = asyncio.Lock()
-        self._swapped_out: dict[Servable, asyncio.Task[None]] = {}
+        self._swapped_out: dict[CompiledVersion, asyncio.Task[None]] = {}
         self._trim: asyncio.Future[bool] | None = None
 
     def get(self, name: str) -> Model | None:
@@ -121,7 +127,7 @@ class ModelManager:
                 version = ModelVersion(config.name, number)
                 model.versions[number] = version
                 loads.append(self._load(model, version))
-            elif reload_all or version.servable is None:
+            elif reload_all or version.compiled is None:
                 loads.append(self._load(model, version))
         loaded = await asyncio.gather(*loads)
         leaving = [
@@ -142,7 +148,7 @@ class ModelManager:
         return any(loaded) or bool(leaving)
 
     async def _load(self, model: Model, version: ModelVersion) -> bool:
-        """Load (or reload beside the current servable), warm up and swap in atomically.
+        """Load (or reload beside the current compiled version), warm up and swap in atomically.
 
         Returns whether anything visible changed: a version became AVAILABLE or newly failed.
         """
@@ -159,8 +165,8 @@ class ModelManager:
             return self._failed(model, version, OvmsError(StatusCode.UNKNOWN_ERROR, str(error)))
         finally:
             version.loading = False
-        old = version.servable
-        version.servable = Servable(loaded, asyncio.get_running_loop())
+        old = version.compiled
+        version.compiled = CompiledVersion(loaded, asyncio.get_running_loop())
         version.error = None
         version.set_state(VersionState.AVAILABLE)
         model.update_default()
@@ -175,23 +181,23 @@ class ModelManager:
             self._swap_out(old)
         return True
 
-    def _swap_out(self, servable: Servable) -> None:
-        """Forget a replaced servable once the requests still running on it finish."""
-        if servable.inflight == 0:
-            self._close(servable)
+    def _swap_out(self, compiled: CompiledVersion) -> None:
+        """Forget a replaced compiled version once the requests still running on it finish."""
+        if compiled.inflight == 0:
+            self._close(compiled)
             return
-        task = asyncio.get_running_loop().create_task(servable.drained())
-        self._swapped_out[servable] = task
+        task = asyncio.get_running_loop().create_task(compiled.drained())
+        self._swapped_out[compiled] = task
 
         def forget(_task: asyncio.Task[None]) -> None:
-            self._swapped_out.pop(servable, None)
-            self._close(servable)
+            self._swapped_out.pop(compiled, None)
+            self._close(compiled)
 
         task.add_done_callback(forget)
 
-    def _close(self, servable: Servable) -> None:
-        """Close an unloaded servable, then trim the heap in the background (one trim at a time)."""
-        servable.close()
+    def _close(self, compiled: CompiledVersion) -> None:
+        """Close an unloaded compiled version, then trim the heap in the background."""
+        compiled.close()
         if self._trim is None or self._trim.done():
             self._trim = asyncio.get_running_loop().run_in_executor(self._executor, trim_heap)
 
@@ -199,7 +205,7 @@ class ModelManager:
         """Record a failed load; True unless it repeats the previous failure (logged once)."""
         repeated = version.error is not None and version.error.message == error.message
         version.error = error
-        if version.servable is None:
+        if version.compiled is None:
             version.set_state(VersionState.LOADING, StatusCode.UNKNOWN_ERROR)
             model.update_default()
         if repeated:
@@ -208,7 +214,7 @@ class ModelManager:
         log.error(
             "Error loading model %s version %d: %s", model.name, version.number, error.message
         )
-        if version.servable is not None:
+        if version.compiled is not None:
             log.warning(
                 "Model %s version %d keeps serving its previous load", model.name, version.number
             )
@@ -230,25 +236,25 @@ class ModelManager:
     async def _retire(self, model: Model, version: ModelVersion) -> None:
         version.set_state(VersionState.UNLOADING)
         model.update_default()
-        servable = version.servable
-        if servable is not None:
-            await servable.drained()
-            self._close(servable)
-        version.servable = None
+        compiled = version.compiled
+        if compiled is not None:
+            await compiled.drained()
+            self._close(compiled)
+        version.compiled = None
         version.set_state(VersionState.END)
         self.hooks.model_version_unloaded(model_name=model.name, version=version.number)
 
     @property
     def inflight(self) -> int:
-        """Requests running on any servable, replaced ones included."""
-        return sum(s.inflight for s in self._servables())
+        """Requests running on any compiled version, replaced ones included."""
+        return sum(s.inflight for s in self._compiled_versions())
 
-    def _servables(self) -> set[Servable]:
+    def _compiled_versions(self) -> set[CompiledVersion]:
         current = {
-            version.servable
+            version.compiled
             for model in self.models.values()
             for version in model.versions.values()
-            if version.servable is not None
+            if version.compiled is not None
         }
         return current | set(self._swapped_out)
 
@@ -256,7 +262,7 @@ class ModelManager:
         """Wait up to ``timeout`` seconds for running requests to finish; False if some remain."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while busy := [s for s in self._servables() if s.inflight]:
+        while busy := [s for s in self._compiled_versions() if s.inflight]:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return False
@@ -275,9 +281,9 @@ class ModelManager:
                 for version in model.versions.values():
                     if version.state < VersionState.UNLOADING:
                         version.set_state(VersionState.UNLOADING)
-                        if version.servable is not None and not version.servable.inflight:
-                            version.servable.close()
-                        version.servable = None
+                        if version.compiled is not None and not version.compiled.inflight:
+                            version.compiled.close()
+                        version.compiled = None
                         version.set_state(VersionState.END)
                         self.hooks.model_version_unloaded(
                             model_name=model.name, version=version.number

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.model_config import ModelConfig
-from ovms_core.errors import OvmsError
-from ovms_core.models.servable import Servable
+from ovms_core.models.compiled import CompiledVersion
 from ovms_core.models.states import VersionState
 from ovms_core.models.version import ModelVersion
-from ovms_core.status_codes import StatusCode
 
 __all__ = ["Model"]
 
@@ -48,10 +48,10 @@ class Model:
             raise OvmsError(StatusCode.MODEL_VERSION_MISSING)
         return version
 
-    async def resolve(self, number: int | None) -> tuple[int, Servable]:
-        """The version number and servable for a request, waiting while it is loading."""
+    async def resolve(self, number: int | None) -> tuple[int, CompiledVersion]:
+        """The version number and compiled version for a request, waiting while it is loading."""
         version = self.find(number)
-        servable = version.servable
-        if version.state != VersionState.AVAILABLE or servable is None:
-            servable = await version.wait_available()
-        return version.number, servable
+        compiled = version.compiled
+        if version.state != VersionState.AVAILABLE or compiled is None:
+            compiled = await version.wait_available()
+        return version.number, compiled

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from ovms_core.errors import OvmsError
-from ovms_core.plugins.interfaces import StorageDriver
-from ovms_core.status_codes import StatusCode
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
+from ovms_core.storage.driver import StorageDriver
 
 __all__ = ["list_versions", "storage_scheme"]
 

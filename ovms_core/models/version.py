@@ -1,14 +1,14 @@
-"""One model version: its state machine and the servable requests run on."""
+"""One model version: its state machine and the compiled version requests run on."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
-from ovms_core.errors import OvmsError
-from ovms_core.models.servable import Servable
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
+from ovms_core.models.compiled import CompiledVersion
 from ovms_core.models.states import VersionState
-from ovms_core.status_codes import StatusCode
 
 __all__ = ["LOADING_WAIT_SECONDS", "ModelVersion"]
 
@@ -17,7 +17,7 @@ LOADING_WAIT_SECONDS = 10.0
 
 
 class ModelVersion:
-    """State (OVMS numbering), status code and current servable of one version."""
+    """State (OVMS numbering), status code and current compiled version of one version."""
 
     def __init__(self, model_name: str, number: int) -> None:
         self.model_name = model_name
@@ -25,9 +25,9 @@ class ModelVersion:
         self.state = VersionState.START
         self.status = StatusCode.OK
         self.error: OvmsError | None = None
-        self.servable: Servable | None = None
+        self.compiled: CompiledVersion | None = None
         self.loading = False
-        """A load (first load, retry or reload beside the servable) is in progress."""
+        """A load (first load, retry or reload beside the compiled version) is in progress."""
         self._changed = asyncio.Event()
 
     def set_state(self, state: VersionState, status: StatusCode = StatusCode.OK) -> None:
@@ -55,15 +55,15 @@ class ModelVersion:
     @property
     def failed(self) -> bool:
         """The last load failed, nothing serves the version and no retry is running."""
-        return self.servable is None and self.error is not None and not self.loading
+        return self.compiled is None and self.error is not None and not self.loading
 
     @property
     def error_code(self) -> str:
         """The status code name reported in model status."""
         return self.status.name
 
-    async def wait_available(self, timeout: float = LOADING_WAIT_SECONDS) -> Servable:
-        """The servable once AVAILABLE, waiting up to ``timeout`` while START or LOADING.
+    async def wait_available(self, timeout: float = LOADING_WAIT_SECONDS) -> CompiledVersion:
+        """The compiled version once AVAILABLE, waiting up to ``timeout`` while START or LOADING.
 
         A version whose load failed, with no retry running, answers at once: waiting could
         only end in the same error.
@@ -71,8 +71,8 @@ class ModelVersion:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            if self.state == VersionState.AVAILABLE and self.servable is not None:
-                return self.servable
+            if self.state == VersionState.AVAILABLE and self.compiled is not None:
+                return self.compiled
             if self.state >= VersionState.UNLOADING:
                 raise OvmsError(StatusCode.MODEL_VERSION_NOT_LOADED_ANYMORE)
             remaining = deadline - loop.time()

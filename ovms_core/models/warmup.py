@@ -7,8 +7,8 @@ import logging
 import numpy as np
 import openvino as ov
 
+from ovms_core.execution.tensor_info import TensorInfo
 from ovms_core.models.loader import LoadedModel
-from ovms_core.models.tensor_info import TensorInfo
 
 __all__ = ["warm_up", "warmup_inputs"]
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
+from ovms_core.base.datatypes import by_kserve_name
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.pipeline_config import ENTRY_NODE, MODEL_NODE
 from ovms_core.config.shapes import Dim
-from ovms_core.dataplane.types import TensorMetadata
-from ovms_core.datatypes import by_kserve_name
-from ovms_core.errors import OvmsError
-from ovms_core.models.tensor_info import TensorInfo
+from ovms_core.execution.tensor_info import TensorInfo
 from ovms_core.pipelines.node import PipelineNode
 from ovms_core.pipelines.structure import GraphNode, Stack, Structure
-from ovms_core.status_codes import StatusCode
+from ovms_core.servables.types import TensorMetadata
 
 __all__ = [
     "ANY",

@@ -16,15 +16,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
+from ovms_core.base.tensors import format_shape
 from ovms_core.config.pipeline_config import ENTRY_NODE, MAX_DEMULTIPLY_COUNT
-from ovms_core.errors import OvmsError
 from ovms_core.models.manager import ModelManager
 from ovms_core.pipelines.binding import Plan, PlanNode
 from ovms_core.pipelines.model_node import check_tensor, run_model_node
 from ovms_core.pipelines.nodeset import NodeSet
 from ovms_core.pipelines.structure import Stack
-from ovms_core.status_codes import StatusCode
-from ovms_core.tensors import format_shape
 
 __all__ = ["Execution", "Runtime"]
 

@@ -12,13 +12,14 @@ import asyncio
 import functools
 import logging
 import os
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.model_config import ModelConfig
 from ovms_core.config.pipeline_config import MODEL_NODE, NodeLibraryConfig, PipelineConfig
 from ovms_core.config.serving_config import ServingConfig
-from ovms_core.dataplane.types import InferRequest, InferResult
-from ovms_core.errors import OvmsError
 from ovms_core.models.manager import ModelManager
 from ovms_core.models.states import VersionState
 from ovms_core.pipelines.binding import NodePorts, bind, ports_from_metadata
@@ -29,7 +30,6 @@ from ovms_core.pipelines.pipeline import Pipeline, PipelineState
 from ovms_core.pipelines.structure import build_structure
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.errors import PluginError
-from ovms_core.status_codes import StatusCode
 
 __all__ = ["PipelineManager"]
 
@@ -53,9 +53,9 @@ class PipelineManager:
         """The pipeline served under ``name``."""
         return self.pipelines.get(name)
 
-    async def infer(self, pipeline: Pipeline, request: InferRequest) -> InferResult:
-        """Run ``request`` through ``pipeline``."""
-        return await pipeline.infer(request, self.runtime)
+    def names(self) -> Iterable[str]:
+        """Names of every known pipeline, retired ones included."""
+        return self.pipelines.keys()
 
     def check_drivers(self, config: ServingConfig) -> None:
         """Load the node driver of every node type ``config`` uses; raises ``PluginError``."""
@@ -90,7 +90,7 @@ class PipelineManager:
                     changed = self._bind(known) or changed
                     continue
                 if known is None:
-                    known = Pipeline(pipeline_config)
+                    known = Pipeline(pipeline_config, self.runtime)
                     self.pipelines[known.name] = known
                 await self._build(known, pipeline_config, used, libraries)
                 changed = True
@@ -162,9 +162,9 @@ class PipelineManager:
                 "stateful or uses auto batch size or shape",
             )
         found = model.versions.get(version) if version else model.default
-        if found is None or found.state != VersionState.AVAILABLE or found.servable is None:
+        if found is None or found.state != VersionState.AVAILABLE or found.compiled is None:
             raise missing
-        loaded = found.servable.model
+        loaded = found.compiled.model
         return NodePorts(loaded.inputs, loaded.outputs)
 
     def _create_nodes(

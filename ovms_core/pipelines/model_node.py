@@ -9,14 +9,14 @@ from __future__ import annotations
 import numpy as np
 import openvino as ov
 
+from ovms_core.base.datatypes import BYTES, from_numpy
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
+from ovms_core.base.tensors import format_shape, shareable
 from ovms_core.config.shapes import Dim
-from ovms_core.datatypes import BYTES, from_numpy
-from ovms_core.errors import OvmsError
+from ovms_core.execution.tensor_info import TensorInfo
 from ovms_core.models.manager import ModelManager
-from ovms_core.models.tensor_info import TensorInfo
 from ovms_core.pipelines.binding import compatible
-from ovms_core.status_codes import StatusCode
-from ovms_core.tensors import format_shape, shareable
 
 __all__ = ["check_tensor", "run_model_node"]
 

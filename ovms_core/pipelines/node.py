@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ovms_core.dataplane.types import TensorMetadata
+from ovms_core.servables.types import TensorMetadata
 
-__all__ = ["NodeSpec", "PipelineNode"]
+__all__ = ["NodeDriver", "NodeSpec", "PipelineNode"]
 
 
 @dataclass(frozen=True)
@@ -55,3 +55,17 @@ class PipelineNode(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook, default no-op
         """Free what the node holds; called once no request uses the node any more."""
+
+
+class NodeDriver(ABC):
+    """A pipeline node type named by a node's ``type`` (``custom``, ``python``, ``image``...).
+
+    The built-in type ``DL model`` runs served models and has no driver.
+    """
+
+    @abstractmethod
+    def create(self, spec: NodeSpec) -> PipelineNode:
+        """A node for one ``nodes`` entry; raise ``OvmsError`` when it cannot be built.
+
+        Runs in a worker thread whenever the pipeline's configuration changes.
+        """

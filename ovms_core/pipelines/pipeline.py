@@ -6,8 +6,15 @@ import asyncio
 import logging
 from enum import Enum
 
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.pipeline_config import NodeLibraryConfig, PipelineConfig
-from ovms_core.dataplane.types import (
+from ovms_core.models.version import LOADING_WAIT_SECONDS
+from ovms_core.pipelines.binding import Plan
+from ovms_core.pipelines.execution import Execution, Runtime
+from ovms_core.pipelines.nodeset import NodeSet
+from ovms_core.servables.model import tensor_metadata
+from ovms_core.servables.types import (
     InferRequest,
     InferResult,
     ModelMetadata,
@@ -15,14 +22,7 @@ from ovms_core.dataplane.types import (
     TensorMetadata,
     VersionStatus,
 )
-from ovms_core.dataplane.validation import prepare_inputs, select_outputs
-from ovms_core.errors import OvmsError
-from ovms_core.models.tensor_info import TensorInfo
-from ovms_core.models.version import LOADING_WAIT_SECONDS
-from ovms_core.pipelines.binding import Plan
-from ovms_core.pipelines.execution import Execution, Runtime
-from ovms_core.pipelines.nodeset import NodeSet
-from ovms_core.status_codes import StatusCode
+from ovms_core.servables.validation import prepare_inputs, select_outputs
 
 __all__ = ["PIPELINE_VERSION", "Pipeline", "PipelineState"]
 
@@ -56,8 +56,9 @@ _REPORTED = {
 class Pipeline:
     """One pipeline name: requests run on ``plan`` with the driver nodes of ``nodes``."""
 
-    def __init__(self, config: PipelineConfig) -> None:
+    def __init__(self, config: PipelineConfig, runtime: Runtime) -> None:
         self.config = config
+        self.runtime = runtime
         self.libraries: tuple[NodeLibraryConfig, ...] = ()
         self.state = PipelineState.BEGIN
         self.error: OvmsError | None = None
@@ -81,9 +82,14 @@ class Pipeline:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    def status(self) -> VersionStatus:
-        """The status model status APIs report (always version 1)."""
-        return VersionStatus(PIPELINE_VERSION, *self.state.reported)
+    @property
+    def retired(self) -> bool:
+        """Removed from the configuration."""
+        return self.state is PipelineState.RETIRED
+
+    def status(self, version: int | None = None) -> list[VersionStatus]:
+        """The status model status APIs report (always version 1, whatever is asked)."""
+        return [VersionStatus(PIPELINE_VERSION, *self.state.reported)]
 
     def _unavailable(self) -> OvmsError:
         if self.state is PipelineState.RETIRED:
@@ -91,11 +97,11 @@ class Pipeline:
         details = self.error.message if self.error is not None else ""
         return OvmsError(StatusCode.PIPELINE_DEFINITION_NOT_LOADED_YET, details)
 
-    def ready(self) -> bool:
+    def ready(self, version: int | None = None) -> bool:
         """Whether requests are served now."""
         return self.state is PipelineState.AVAILABLE
 
-    def metadata(self) -> ModelMetadata:
+    def metadata(self, version: int | None = None) -> ModelMetadata:
         """Inputs and outputs as clients see them, without waiting."""
         plan = self.plan
         if self.state is not PipelineState.AVAILABLE or plan is None:
@@ -104,8 +110,8 @@ class Pipeline:
             name=self.name,
             versions=[str(PIPELINE_VERSION)],
             platform="OpenVINO",
-            inputs=[_metadata(i) for i in plan.inputs.values()],
-            outputs=[_metadata(o) for o in plan.outputs.values()],
+            inputs=[tensor_metadata(i) for i in plan.inputs.values()],
+            outputs=[tensor_metadata(o) for o in plan.outputs.values()],
             version=PIPELINE_VERSION,
         )
 
@@ -125,7 +131,11 @@ class Pipeline:
             except TimeoutError:
                 raise self._unavailable() from None
 
-    async def infer(self, request: InferRequest, runtime: Runtime) -> InferResult:
+    async def request_inputs(self, version: int | None) -> tuple[int, list[TensorMetadata]]:
+        """Version 1 and the pipeline's inputs (without waiting)."""
+        return PIPELINE_VERSION, self.metadata().inputs
+
+    async def infer(self, request: InferRequest) -> InferResult:
         """Validate the request against the pipeline inputs and run it."""
         plan, nodes = await self._serving()
         nodes.enter()
@@ -133,7 +143,7 @@ class Pipeline:
             names = list(plan.inputs)
             arrays = {names[index]: array for index, array in prepare_inputs(request, plan)}
             selected = select_outputs(request, plan)
-            outputs = await Execution(plan, nodes, runtime, arrays).run()
+            outputs = await Execution(plan, nodes, self.runtime, arrays).run()
         except BaseException:
             nodes.leave()
             raise
@@ -141,7 +151,3 @@ class Pipeline:
             OutputTensor(info.name, info.datatype.kserve, outputs[info.name]) for info in selected
         ]
         return InferResult(self.name, PIPELINE_VERSION, request.id, results, nodes.leave)
-
-
-def _metadata(info: TensorInfo) -> TensorMetadata:
-    return TensorMetadata(info.name, info.datatype.kserve, info.metadata_shape, info.layout)

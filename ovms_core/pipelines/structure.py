@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.pipeline_config import (
     ENTRY_NODE,
     EXIT_NODE,
@@ -16,8 +18,6 @@ from ovms_core.config.pipeline_config import (
     NodeConfig,
     PipelineConfig,
 )
-from ovms_core.errors import OvmsError
-from ovms_core.status_codes import StatusCode
 
 __all__ = ["GraphNode", "Stack", "Structure", "build_structure"]
 

@@ -10,9 +10,19 @@ from stevedore.exception import MultipleMatches, NoMatches
 
 from ovms_core.plugins.entry_points import disabled_names, list_entries
 from ovms_core.plugins.errors import DriverNotFound, PluginLoadFailed
-from ovms_core.plugins.interfaces import NAMESPACES
 
-__all__ = ["KNOWN_DISTRIBUTIONS", "DriverLoader"]
+__all__ = ["KNOWN_DISTRIBUTIONS", "NAMESPACES", "DriverLoader"]
+
+NAMESPACES = {
+    "storage": "ovms.storage",
+    "frontend": "ovms.frontends",
+    "device": "ovms.devices",
+    "node": "ovms.nodes",
+}
+"""Entry-point group of each driver kind; the entry-point name is the driver name and the object
+it points to is a class (or factory) called with no arguments. The interfaces live with the
+layer each kind extends: ``StorageDriver`` (storage), ``DeviceDriver`` (devices), ``NodeDriver``
+(pipelines), ``Frontend`` (server)."""
 
 # The distribution to suggest when a driver name is asked for but not installed.
 KNOWN_DISTRIBUTIONS: dict[str, dict[str, str]] = {

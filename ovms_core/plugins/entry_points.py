@@ -6,11 +6,9 @@ import os
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 
-__all__ = ["CONVERTERS_GROUP", "DISABLE_ENV", "PluginEntry", "disabled_names", "list_entries"]
+__all__ = ["DISABLE_ENV", "PluginEntry", "disabled_names", "list_entries"]
 
 DISABLE_ENV = "OVMS_DISABLE_PLUGINS"
-CONVERTERS_GROUP = "ovms.converters"
-"""Input converters (``ovms_core.conversion``): every installed one is used."""
 
 
 @dataclass(frozen=True)

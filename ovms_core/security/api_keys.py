@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from ovms_core.config.errors import ConfigError
 
 if TYPE_CHECKING:
+    from ovms_core.base.services import HasServices
     from ovms_core.config.server_settings import ServerSettings
-    from ovms_core.server_context import ServerContext
 
 __all__ = ["RECHECK_SECONDS", "ApiKeys"]
 
@@ -85,7 +85,7 @@ class ApiKeys:
         return cls(path, keys, protect)
 
     @staticmethod
-    def of(context: ServerContext) -> ApiKeys:
+    def of(context: HasServices) -> ApiKeys:
         """The server's keys (``context.services["api_keys"]``), or none."""
         found = context.services.get("api_keys")
         return found if isinstance(found, ApiKeys) else ApiKeys()

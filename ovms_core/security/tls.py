@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, ClassVar
 from ovms_core.config.errors import ConfigError
 
 if TYPE_CHECKING:
+    from ovms_core.base.services import HasServices
     from ovms_core.config.server_settings import ServerSettings
-    from ovms_core.server_context import ServerContext
 
 __all__ = ["CIPHERS_TLS12", "ROTATION_CHECK_SECONDS", "TlsFiles"]
 
@@ -61,7 +61,7 @@ class TlsFiles:
         return files
 
     @staticmethod
-    def of(context: ServerContext) -> TlsFiles | None:
+    def of(context: HasServices) -> TlsFiles | None:
         """The server's TLS files (``context.services["tls"]``), None for plaintext."""
         found = context.services.get("tls")
         return found if isinstance(found, TlsFiles) else None

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any, ClassVar, Protocol, TypeVar
 
-from ovms_core.errors import OvmsError
-from ovms_core.plugins.interfaces import StorageDriver
-from ovms_core.status_codes import StatusCode
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.storage.download import CHUNK_BYTES, DownloadCache, RemoteFile
+from ovms_core.storage.driver import StorageDriver
 from ovms_core.storage.retry import RetryPolicy, describe
 
 __all__ = ["Fault", "RemoteErrors", "RemoteFileSystem", "RemoteStorage"]

@@ -15,10 +15,10 @@ SCENARIO = textwrap.dedent(
     import numpy as np, openvino as ov
     from ovms_core import InferInput, InferRequest
     from ovms_core.config import ModelConfig, ServingConfig
-    from ovms_core.dataplane.dataplane import Dataplane
+    from ovms_core.server.assembly import build_dataplane
     from ovms_core.models.manager import ModelManager
     from ovms_core.plugins.drivers import DriverLoader
-    from ovms_core.plugins.hooks import Hooks
+    from ovms_core.server.hooks import Hooks
 
     def request():
         data = np.ones((64, 1024), np.float32).tobytes()  # a fresh buffer per request
@@ -28,7 +28,7 @@ SCENARIO = textwrap.dedent(
         manager = ModelManager(ov.Core(), DriverLoader(), Hooks(load_entry_points=False))
         config = ModelConfig(name="slow", base_path=sys.argv[1], nireq=2)
         await manager.apply(ServingConfig(models=(config,)))
-        dataplane = Dataplane(manager)
+        dataplane = build_dataplane(manager)
         with await dataplane.infer(request()) as result:
             reference = result.outputs[0].data.copy()
         for _ in range(60):

@@ -8,13 +8,13 @@ import openvino as ov
 import pytest
 
 from ovms_core import InferInput, InferRequest, OvmsError
+from ovms_core.base.status_codes import StatusCode
 from ovms_core.config import ModelConfig, ServingConfig
 from ovms_core.config.batching import DynamicBatching
-from ovms_core.dataplane.dataplane import Dataplane
 from ovms_core.models.manager import ModelManager
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.plugins.hooks import Hooks
-from ovms_core.status_codes import StatusCode
+from ovms_core.server.assembly import build_dataplane
+from ovms_core.server.hooks import Hooks
 from ovms_core.testing.models import dummy_model, mlp_model, save_version
 
 LONG_DELAY_US = 500_000
@@ -46,7 +46,7 @@ def _serve(root, name, max_batch_size, delay_us, **extra):
             )
             await manager.apply(ServingConfig(models=(config,)))
             try:
-                return await scenario(Dataplane(manager))
+                return await scenario(build_dataplane(manager))
             finally:
                 await manager.shutdown()
 

@@ -23,11 +23,11 @@ from ovms_core import (
 )
 from ovms_core.config import ModelConfig, ServingConfig, VersionPolicy, load_config_file
 from ovms_core.config.shapes import ShapeSetting
-from ovms_core.dataplane.dataplane import Dataplane
 from ovms_core.models.manager import ModelManager
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.plugins.hooks import Hooks
-from ovms_core.server import Server
+from ovms_core.server.assembly import build_dataplane
+from ovms_core.server.hooks import Hooks
+from ovms_core.server.server import Server
 from ovms_core.testing.models import dummy_model, save_version
 
 
@@ -83,7 +83,7 @@ def test_request_for_a_loading_version_waits_then_runs(tmp_path):
         await reached(gate.reached)
         version = manager.get("m").versions[2]
         assert version.state == VersionState.LOADING
-        waiting = asyncio.create_task(Dataplane(manager).infer(request("m", 2, 4.0)))
+        waiting = asyncio.create_task(build_dataplane(manager).infer(request("m", 2, 4.0)))
         await asyncio.sleep(0.05)
         assert not waiting.done()
         gate.gate.set()
@@ -114,7 +114,7 @@ def test_default_version_never_gaps_when_the_latest_folder_is_removed(tmp_path):
         await reached(gate.reached)
         # Version 1 loads again while version 2 keeps serving as the default.
         assert model.default.number == 2
-        with await Dataplane(manager).infer(request("m")) as result:
+        with await build_dataplane(manager).infer(request("m")) as result:
             assert result.model_version == 2
         gate.gate.set()
         await poll
@@ -132,7 +132,7 @@ def test_running_request_finishes_on_a_retiring_version(tmp_path):
     async def scenario():
         manager = make_manager()
         await manager.apply(config("m", tmp_path / "m", version_policy=VersionPolicy("all")))
-        dataplane = Dataplane(manager)
+        dataplane = build_dataplane(manager)
         result = await dataplane.infer(request("m", 1, 2.0))
         shutil.rmtree(tmp_path / "m" / "1")
         poll = asyncio.create_task(manager.poll())
@@ -146,7 +146,7 @@ def test_running_request_finishes_on_a_retiring_version(tmp_path):
         result.release()
         await poll
         assert version.state == VersionState.END
-        assert version.servable is None
+        assert version.compiled is None
         await manager.shutdown()
 
     asyncio.run(scenario())
@@ -158,17 +158,17 @@ def test_config_change_reloads_beside_running_requests(tmp_path):
     async def scenario():
         manager = make_manager()
         await manager.apply(config("m", tmp_path / "m", nireq=1))
-        dataplane = Dataplane(manager)
+        dataplane = build_dataplane(manager)
         version = manager.get("m").versions[1]
-        old = version.servable
+        old = version.compiled
         held = await dataplane.infer(request("m", None, 1.0))
         assert await manager.apply(config("m", tmp_path / "m", nireq=2))
-        assert version.servable is not old
+        assert version.compiled is not old
         assert version.state == VersionState.AVAILABLE
-        assert version.servable.pool.size == 2
+        assert version.compiled.pool.size == 2
         with await dataplane.infer(request("m", None, 5.0)) as fresh:
             assert fresh.outputs[0].data.tolist() == [[6.0] * 10]
-        assert manager.inflight == 1  # the held request, on the replaced servable
+        assert manager.inflight == 1  # the held request, on the replaced compiled
         assert held.outputs[0].data.tolist() == [[2.0] * 10]
         held.release()
         await until(lambda: manager.inflight == 0)
@@ -189,7 +189,7 @@ def test_failed_reload_of_a_serving_version_keeps_it_serving(tmp_path):
         assert await manager.apply(bad)
         assert version.state == VersionState.AVAILABLE
         assert version.error.code.name == "CONFIG_SHAPE_IS_NOT_IN_MODEL"
-        with await Dataplane(manager).infer(request("m")) as result:
+        with await build_dataplane(manager).infer(request("m")) as result:
             assert result.model_version == 1
         await manager.shutdown()
 
@@ -202,7 +202,7 @@ def test_shutdown_waits_for_running_requests_within_its_bound(tmp_path):
     async def scenario():
         manager = make_manager()
         await manager.apply(config("m", tmp_path / "m"))
-        held = await Dataplane(manager).infer(request("m"))
+        held = await build_dataplane(manager).infer(request("m"))
         shutdown = asyncio.create_task(manager.shutdown(timeout=30))
         await asyncio.sleep(0.05)
         assert not shutdown.done()
@@ -212,7 +212,7 @@ def test_shutdown_waits_for_running_requests_within_its_bound(tmp_path):
         # With nothing released in time, shutdown still completes.
         manager = make_manager()
         await manager.apply(config("m", tmp_path / "m"))
-        held = await Dataplane(manager).infer(request("m"))
+        held = await build_dataplane(manager).infer(request("m"))
         await manager.shutdown(timeout=0.05)
         assert manager.get("m").versions[1].state == VersionState.END
         held.release()

@@ -30,10 +30,10 @@ SCRIPT = textwrap.dedent(
 
     from ovms_core import InferInput, InferRequest
     from ovms_core.config import ModelConfig, ServingConfig
-    from ovms_core.dataplane.dataplane import Dataplane
+    from ovms_core.server.assembly import build_dataplane
     from ovms_core.models.manager import ModelManager
     from ovms_core.plugins.drivers import DriverLoader
-    from ovms_core.plugins.hooks import Hooks
+    from ovms_core.server.hooks import Hooks
     from ovms_core.testing.models import dummy_model, save_version
 
     cycles, settle = int(sys.argv[1]), int(sys.argv[2])
@@ -53,7 +53,7 @@ SCRIPT = textwrap.dedent(
         save_version(dummy_model(), root + "/m", 1)
         hooks = Hooks(load_entry_points=False)
         manager = ModelManager(ov.Core(), DriverLoader(), hooks, warmup_inferences=1)
-        dataplane = Dataplane(manager)
+        dataplane = build_dataplane(manager)
         served = ServingConfig(models=(ModelConfig(name="m", base_path=root + "/m"),))
         data = bytes(40)
         rss = {}

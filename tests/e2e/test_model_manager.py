@@ -6,10 +6,10 @@ import pytest
 
 from ovms_core import InferInput, InferRequest, OvmsError, VersionState
 from ovms_core.config import ModelConfig, ServingConfig, VersionPolicy
-from ovms_core.dataplane.dataplane import Dataplane
 from ovms_core.models.manager import ModelManager
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.plugins.hooks import Hooks
+from ovms_core.server.assembly import build_dataplane
+from ovms_core.server.hooks import Hooks
 from ovms_core.testing.models import dummy_model, save_version
 
 
@@ -46,14 +46,14 @@ def test_infer_returns_exact_values_and_releases_the_request(repository):
         await manager.apply(
             _config("dummy", repository / "dummy", version_policy=VersionPolicy("all"))
         )
-        dataplane = Dataplane(manager)
+        dataplane = build_dataplane(manager)
         values = np.arange(10, dtype=np.float32).reshape(1, 10)
         with await dataplane.infer(_request("dummy", values, version=1)) as result:
             assert result.model_version == 1
             np.testing.assert_array_equal(result.outputs[0].data, values + 1)
-        servable = manager.get("dummy").versions[1].servable
-        assert servable.inflight == 0
-        assert servable.pool.busy == 0
+        compiled = manager.get("dummy").versions[1].compiled
+        assert compiled.inflight == 0
+        assert compiled.pool.busy == 0
         await manager.shutdown()
 
     asyncio.run(scenario())
@@ -63,7 +63,7 @@ def test_concurrent_requests_share_a_small_pool(repository):
     async def scenario():
         manager = _manager()
         await manager.apply(_config("dummy", repository / "dummy", nireq=1))
-        dataplane = Dataplane(manager)
+        dataplane = build_dataplane(manager)
 
         async def one(i):
             values = np.full((1, 10), i, dtype=np.float32)
@@ -104,7 +104,7 @@ def test_removed_model_ends(repository):
         assert changed
         assert manager.get("dummy").versions[2].state == VersionState.END
         with pytest.raises(OvmsError) as caught:
-            await Dataplane(manager).infer(_request("dummy", np.zeros((1, 10))))
+            await build_dataplane(manager).infer(_request("dummy", np.zeros((1, 10))))
         assert caught.value.code.name == "MODEL_VERSION_MISSING"
         await manager.shutdown()
 
@@ -143,7 +143,7 @@ def test_model_status_lists_every_known_version(repository):
                 )
             )
         )
-        dataplane = Dataplane(manager)
+        dataplane = build_dataplane(manager)
         statuses = dataplane.model_status("dummy", None)
         assert [(s.version, s.state, s.error_code) for s in statuses] == [
             (1, "AVAILABLE", "OK"),

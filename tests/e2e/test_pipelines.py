@@ -15,11 +15,11 @@ import pytest
 from ovms_core import InferInput, InferRequest, OvmsError
 from ovms_core.config import ModelConfig, ServingConfig
 from ovms_core.config.pipeline_config import parse_pipelines
-from ovms_core.dataplane.dataplane import Dataplane
 from ovms_core.models.manager import ModelManager
 from ovms_core.pipelines.manager import PipelineManager
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.plugins.hooks import Hooks
+from ovms_core.server.assembly import build_dataplane
+from ovms_core.server.hooks import Hooks
 from ovms_core.testing.server import ServerProcess, free_port
 
 http = pytest.importorskip("tritonclient.http")
@@ -91,7 +91,7 @@ def _run(scenario):
         models = ModelManager(ov.Core(), DriverLoader(), hooks)
         pipelines = PipelineManager(models, DriverLoader())
         try:
-            return await scenario(models, pipelines, Dataplane(models, pipelines=pipelines))
+            return await scenario(models, pipelines, build_dataplane(models, pipelines))
         finally:
             await pipelines.shutdown()
             await models.shutdown()
@@ -126,7 +126,7 @@ def test_more_shards_than_infer_requests(repository):
         await _apply(models, pipelines, config)
         outputs = await _outputs(dataplane, "per_row", rows(16))
         np.testing.assert_array_equal(outputs["out"], rows(16) + 1)
-        assert models.get("dummy").default.servable.pool.busy == 0
+        assert models.get("dummy").default.compiled.pool.busy == 0
 
     _run(scenario)
 

@@ -4,10 +4,10 @@ import sys
 
 import pytest
 
+from ovms_core.cli.inventory import plugin_rows
 from ovms_core.plugins.drivers import KNOWN_DISTRIBUTIONS, DriverLoader
 from ovms_core.plugins.errors import DriverNotFound
-from ovms_core.plugins.hooks import Hooks
-from ovms_core.plugins.inventory import plugin_rows
+from ovms_core.server.hooks import Hooks
 
 
 def _known_but_not_installed():

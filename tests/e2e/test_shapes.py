@@ -11,10 +11,10 @@ import pytest
 from ovms_core import InferInput, InferRequest, OvmsError
 from ovms_core.config import ModelConfig, ServingConfig
 from ovms_core.config.shapes import BatchSetting, LayoutSetting, ShapeSetting
-from ovms_core.dataplane.dataplane import Dataplane
 from ovms_core.models.manager import ModelManager
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.plugins.hooks import Hooks
+from ovms_core.server.assembly import build_dataplane
+from ovms_core.server.hooks import Hooks
 from ovms_core.testing.models import dummy_model, save_version
 from ovms_core.testing.server import ServerProcess
 
@@ -54,7 +54,7 @@ def models(tmp_path_factory):
 def serve(*configs):
     """Load ``configs`` in a fresh manager; returns (manager, dataplane) inside a coroutine."""
     manager = ModelManager(ov.Core(), DriverLoader(), Hooks(load_entry_points=False))
-    return manager, Dataplane(manager), ServingConfig(models=tuple(configs))
+    return manager, build_dataplane(manager), ServingConfig(models=tuple(configs))
 
 
 def request(name, array, input_name="b"):

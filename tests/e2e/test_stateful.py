@@ -8,11 +8,11 @@ import pytest
 
 from ovms_core import ConfigError, InferInput, InferRequest, ModelConfig, OvmsError, StatusCode
 from ovms_core.config import ServingConfig
-from ovms_core.dataplane.dataplane import Dataplane
 from ovms_core.models.manager import ModelManager
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.plugins.hooks import Hooks
-from ovms_core.stateful import clean_idle_sequences, run_sequence_cleaner
+from ovms_core.servables.model.stateful import clean_idle_sequences, run_sequence_cleaner
+from ovms_core.server.assembly import build_dataplane
+from ovms_core.server.hooks import Hooks
 from ovms_core.testing.models import recurrent_sum_model, running_sum_model, save_version
 
 
@@ -26,13 +26,24 @@ def models(tmp_path_factory):
 
 def _dataplane():
     manager = ModelManager(ov.Core(), DriverLoader(), Hooks(load_entry_points=False))
-    return manager, Dataplane(manager)
+    return manager, build_dataplane(manager)
 
 
 def _request(value, name="sum", **parameters):
     data = np.full((1, 4), value, np.float32)
     inputs = [InferInput("x", "FP32", [1, 4], raw=data.tobytes())]
     return InferRequest(name, None, inputs, parameters=parameters)
+
+
+def _stateful(dataplane):
+    """The model source's listing of loaded stateful versions with their runners."""
+    return dataplane.servables.sources[0].runners.stateful
+
+
+def _sequences(dataplane):
+    """The sequences of the only stateful version that has run."""
+    ((_, runner),) = _stateful(dataplane)()
+    return runner.sequences.sequences
 
 
 async def _total(dataplane, request):
@@ -101,7 +112,7 @@ def test_server_chosen_ids_and_the_sequence_limit(models):
         one_shot = _request(4, sequence_start=True, sequence_end=True)
         await _total(dataplane, _request(0, sequence_id=1, sequence_end=True))
         assert await _total(dataplane, one_shot) == (4, 3)  # ids count up, unused ones only
-        assert sorted(manager.get("sum").versions[1].servable.sequences.sequences) == [2]
+        assert sorted(_sequences(dataplane)) == [2]
 
     _run(models, scenario, max_sequence_number=2)
 
@@ -110,8 +121,8 @@ def test_idle_sequences_are_removed_by_the_cleaner(models):
     async def scenario(manager, dataplane):
         await _total(dataplane, _request(1, sequence_id=1, sequence_start=True))
         await _total(dataplane, _request(1, sequence_id=2, sequence_start=True))
-        sequences = manager.get("sum").versions[1].servable.sequences.sequences
-        cleaner = asyncio.create_task(run_sequence_cleaner(manager, 0.05))
+        sequences = _sequences(dataplane)
+        cleaner = asyncio.create_task(run_sequence_cleaner(_stateful(dataplane), 0.05))
         try:
             while 1 in sequences:  # sequence 2 stays busy, sequence 1 goes idle
                 await _total(dataplane, _request(1, sequence_id=2))
@@ -129,8 +140,8 @@ def test_idle_sequences_are_removed_by_the_cleaner(models):
 def test_idle_cleanup_can_be_turned_off(models):
     async def scenario(manager, dataplane):
         await _total(dataplane, _request(1, sequence_id=1, sequence_start=True))
-        assert clean_idle_sequences(manager) == 0
-        assert clean_idle_sequences(manager) == 0
+        assert clean_idle_sequences(_stateful(dataplane)) == 0
+        assert clean_idle_sequences(_stateful(dataplane)) == 0
         assert await _total(dataplane, _request(1, sequence_id=1)) == (2, 1)
 
     _run(models, scenario, idle_sequence_cleanup=False)

@@ -8,13 +8,13 @@ import openvino as ov
 from ovms_core import NodeDriver, NodeSpec, PipelineNode, TensorMetadata
 from ovms_core.config.pipeline_config import parse_pipelines
 from ovms_core.config.serving_config import ServingConfig
-from ovms_core.dataplane.dataplane import Dataplane
 from ovms_core.models.manager import ModelManager
 from ovms_core.pipelines.binding import bind, ports_from_metadata
 from ovms_core.pipelines.manager import PipelineManager
 from ovms_core.pipelines.structure import build_structure
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.plugins.hooks import Hooks
+from ovms_core.server.assembly import build_dataplane
+from ovms_core.server.hooks import Hooks
 
 
 def meta(name, datatype="FP32", shape=(1, 10)):
@@ -136,7 +136,7 @@ def stack(factories):
     models = ModelManager(ov.Core(), DriverLoader(), Hooks(load_entry_points=False))
     drivers = FakeDrivers(factories)
     pipelines = PipelineManager(models, drivers)
-    return pipelines, Dataplane(models, pipelines=pipelines), drivers
+    return pipelines, build_dataplane(models, pipelines), drivers
 
 
 def serving(*raws):

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from ovms_core import InferInput, InferRequest, OvmsError, StatusCode, TensorInfo, by_kserve_name
+from ovms_core.base.status_codes import http_status
+from ovms_core.cli.inventory import plugin_rows
 from ovms_core.config.shapes import Dim
-from ovms_core.conversion import IMAGE_DISTRIBUTION, convert_inputs
-from ovms_core.plugins.inventory import plugin_rows
-from ovms_core.status_codes import http_status
+from ovms_core.servables.conversion import IMAGE_DISTRIBUTION, convert_inputs
 
 
 def _inputs(dims, datatype="FP32", name="image"):

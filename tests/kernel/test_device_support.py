@@ -17,7 +17,7 @@ from ovms_core import (
 )
 from ovms_core.config import ModelConfig, ServingConfig
 from ovms_core.devices.execution import execution_info
-from ovms_core.devices.startup import check_target_devices
+from ovms_core.models.targets import check_target_devices
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.errors import DriverNotFound
 from ovms_core.testing.models import dummy_model

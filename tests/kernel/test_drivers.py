@@ -4,7 +4,7 @@ import pytest
 from ovms_core import hookimpl
 from ovms_core.plugins.drivers import KNOWN_DISTRIBUTIONS, DriverLoader
 from ovms_core.plugins.errors import DriverNotFound
-from ovms_core.plugins.hooks import Hooks
+from ovms_core.server.hooks import Hooks
 
 
 def test_missing_driver_suggests_its_distribution():

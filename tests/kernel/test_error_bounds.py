@@ -1,7 +1,7 @@
 """Error details are bounded: long echoed values keep their start and end."""
 
 from ovms_core import OvmsError, StatusCode
-from ovms_core.errors import MAX_DETAILS_CHARS, bounded_text
+from ovms_core.base.errors import MAX_DETAILS_CHARS, bounded_text
 
 
 def test_short_details_are_unchanged():

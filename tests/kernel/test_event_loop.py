@@ -6,7 +6,7 @@ import importlib.util
 import pytest
 
 from ovms_core import ConfigError, run_event_loop
-from ovms_core.event_loop import loop_factory
+from ovms_core.server.event_loop import loop_factory
 
 HAS_UVLOOP = importlib.util.find_spec("uvloop") is not None
 

@@ -12,8 +12,8 @@ from ovms_core.models.manager import ModelManager
 from ovms_core.models.model import Model
 from ovms_core.models.version import ModelVersion
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.plugins.hooks import Hooks
-from ovms_core.server import Server
+from ovms_core.server.hooks import Hooks
+from ovms_core.server.server import Server
 
 ALL = (*DEFAULT_FAMILIES, *OPTIONAL_FAMILIES)
 
@@ -194,4 +194,4 @@ def test_register_metrics_hook_receives_the_registry():
     server.prepare()
     families = scrape(server.metrics)
     assert value(families, "plugin_loads", "plugin_loads_total") == 1
-    assert server.dataplane.metrics is server.metrics
+    assert server.models.metrics is server.metrics

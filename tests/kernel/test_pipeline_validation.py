@@ -263,7 +263,7 @@ def _manager_state(raw, factories=None, models=None):
             pipelines.models.models[name] = Model(config)
         await pipelines.apply(serving(raw))
         found = pipelines.get(raw["name"])
-        result = found.status(), found.error
+        result = found.status()[0], found.error
         await pipelines.shutdown()
         return result
 

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from ovms_core import InferInput, InferRequest, OvmsError, StatusCode
-from ovms_core.stateful import SequenceManager, SequenceSettings, read_sequence_control
-from ovms_core.stateful.control import SequenceControl
+from ovms_core.config.stateful import SequenceSettings
+from ovms_core.servables.model.stateful import SequenceManager, read_sequence_control
+from ovms_core.servables.model.stateful.control import SequenceControl
 
 
 def _request(*inputs, **parameters):

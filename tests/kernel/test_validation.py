@@ -2,11 +2,11 @@ import numpy as np
 import pytest
 
 from ovms_core import InferInput, InferRequest, OvmsError
+from ovms_core.base.datatypes import by_kserve_name
 from ovms_core.config.shapes import Dim
-from ovms_core.dataplane.validation import prepare_inputs, select_outputs
-from ovms_core.datatypes import by_kserve_name
+from ovms_core.execution.tensor_info import TensorInfo
 from ovms_core.models.loader import LoadedModel
-from ovms_core.models.tensor_info import TensorInfo
+from ovms_core.servables.validation import prepare_inputs, select_outputs
 
 
 def _model(dims=((1, 1), (10, 10)), datatype="FP32"):

@@ -9,12 +9,12 @@ import openvino as ov
 import pytest
 
 from ovms_core.config.server_settings import ServerSettings
-from ovms_core.dataplane.dataplane import Dataplane
 from ovms_core.models.manager import ModelManager
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.plugins.hooks import Hooks
-from ovms_core.plugins.interfaces import Frontend
-from ovms_core.server_context import ServerContext
+from ovms_core.server.assembly import build_dataplane
+from ovms_core.server.context import ServerContext
+from ovms_core.server.frontend import Frontend
+from ovms_core.server.hooks import Hooks
 from ovms_core.testing.server import free_port
 
 __all__ = ["FrontendContract"]
@@ -38,7 +38,7 @@ class FrontendContract:
 
         return ServerContext(
             settings=settings,
-            dataplane=Dataplane(manager),
+            dataplane=build_dataplane(manager),
             hooks=hooks,
             loop=asyncio.get_running_loop(),
             reload_config=reload,

@@ -7,9 +7,8 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from ovms_core.datatypes import by_kserve_name
-from ovms_core.pipelines.node import NodeSpec, PipelineNode
-from ovms_core.plugins.interfaces import NodeDriver
+from ovms_core.base.datatypes import by_kserve_name
+from ovms_core.pipelines.node import NodeDriver, NodeSpec, PipelineNode
 
 __all__ = ["NodeContract"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ovms_core.errors import OvmsError
+from ovms_core.base.errors import OvmsError
 from ovms_core.models.repository import list_versions
 from ovms_core.storage import RemoteStorage
 from ovms_core.testing.contracts.storage import MakeRepository, StorageContract

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
-from ovms_core.errors import OvmsError
+from ovms_core.base.errors import OvmsError
 from ovms_core.models.repository import list_versions
-from ovms_core.plugins.interfaces import StorageDriver
+from ovms_core.storage.driver import StorageDriver
 
 __all__ = ["MakeRepository", "StorageContract"]
 

@@ -8,7 +8,7 @@ import pytest
 
 from ovms_core import InferInput, InferRequest, OvmsError, StatusCode, TensorInfo, by_kserve_name
 from ovms_core.config.shapes import Dim
-from ovms_core.conversion import convert_inputs
+from ovms_core.servables.conversion import convert_inputs
 
 
 def _model(dims, datatype="FP32", layout="", batch_index=0):

@@ -1,1 +1,0 @@
-"""``ovms bench``: server throughput as a ratio to in-process OpenVINO, measured in one run."""

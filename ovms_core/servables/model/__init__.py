@@ -1,0 +1,6 @@
+"""The model kind of servable: versions of a served model, run alone, batched or stateful."""
+
+from ovms_core.servables.model.servable import ModelServable, RunnerCache, tensor_metadata
+from ovms_core.servables.model.source import ModelSource
+
+__all__ = ["ModelServable", "ModelSource", "RunnerCache", "tensor_metadata"]

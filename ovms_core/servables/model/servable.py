@@ -1,0 +1,154 @@
+"""The model kind: a served model's versions behind the servable protocol."""
+
+from __future__ import annotations
+
+import asyncio
+from time import perf_counter
+from weakref import WeakKeyDictionary
+
+from ovms_core.base.errors import OvmsError
+from ovms_core.base.status_codes import StatusCode
+from ovms_core.execution.tensor_info import TensorInfo
+from ovms_core.metrics import Metrics
+from ovms_core.metrics.statistics import Statistics
+from ovms_core.models.compiled import CompiledVersion
+from ovms_core.models.model import Model
+from ovms_core.models.states import VersionState
+from ovms_core.models.version import ModelVersion
+from ovms_core.servables.model.batched import BatchedRunner
+from ovms_core.servables.model.runner import Call, Runner, SingleRunner
+from ovms_core.servables.model.stateful.runner import StatefulRunner
+from ovms_core.servables.types import (
+    InferRequest,
+    InferResult,
+    ModelMetadata,
+    TensorMetadata,
+    VersionStatus,
+)
+
+__all__ = ["ModelServable", "RunnerCache", "tensor_metadata"]
+
+
+class RunnerCache:
+    """The runner of each compiled version, made on its first request; gone with the version.
+
+    Runners must not reference their compiled version, or the weak keys would never die.
+    """
+
+    def __init__(self) -> None:
+        self._runners: WeakKeyDictionary[CompiledVersion, Runner] = WeakKeyDictionary()
+
+    def get(self, compiled: CompiledVersion) -> Runner:
+        """The runner for ``compiled``: batched, stateful or single, as its model asks."""
+        runner = self._runners.get(compiled)
+        if runner is None:
+            loaded = compiled.model
+            if loaded.batching is not None:
+                runner = BatchedRunner(compiled, asyncio.get_running_loop())
+            elif loaded.stateful is not None:
+                runner = StatefulRunner(compiled)
+            else:
+                runner = SingleRunner(compiled)
+            self._runners[compiled] = runner
+        return runner
+
+    def stateful(self) -> list[tuple[CompiledVersion, StatefulRunner]]:
+        """The stateful runners alive now, with their versions (for the sequence cleaner)."""
+        return [(c, r) for c, r in list(self._runners.items()) if isinstance(r, StatefulRunner)]
+
+
+class ModelServable:
+    """One served model: metadata and status of its versions, and inference on them."""
+
+    __slots__ = ("metrics", "model", "runners", "statistics")
+
+    def __init__(
+        self, model: Model, runners: RunnerCache, metrics: Metrics, statistics: Statistics
+    ) -> None:
+        self.model = model
+        self.runners = runners
+        self.metrics = metrics
+        self.statistics = statistics
+
+    @property
+    def name(self) -> str:
+        """The served name."""
+        return self.model.name
+
+    @property
+    def retired(self) -> bool:
+        """The model was removed from the configuration."""
+        return self.model.removed
+
+    def status(self, version: int | None) -> list[VersionStatus]:
+        """One version's status, or every known version's (END and failed ones too)."""
+        versions = self.model.versions
+        if version:
+            found = versions.get(version)
+            if found is None:
+                raise OvmsError(StatusCode.MODEL_VERSION_MISSING)
+            return [_status(found)]
+        return [_status(v) for _, v in sorted(versions.items())]
+
+    def ready(self, version: int | None) -> bool:
+        """Whether the version (or the default) is AVAILABLE."""
+        if not version:
+            return self.model.default is not None
+        found = self.model.versions.get(version)
+        if found is None:
+            raise OvmsError(StatusCode.MODEL_VERSION_MISSING)
+        return found.state == VersionState.AVAILABLE
+
+    def metadata(self, version: int | None) -> ModelMetadata:
+        """Inputs, outputs and versions of an AVAILABLE version, without waiting."""
+        found = self.model.find(version)
+        compiled = found.compiled
+        if found.state != VersionState.AVAILABLE or compiled is None:
+            if found.state >= VersionState.UNLOADING:
+                raise OvmsError(StatusCode.MODEL_VERSION_NOT_LOADED_ANYMORE)
+            raise OvmsError(StatusCode.MODEL_VERSION_NOT_LOADED_YET)
+        loaded = compiled.model
+        return ModelMetadata(
+            name=self.model.name,
+            versions=[str(v) for v in self.model.available_versions()],
+            platform="OpenVINO",
+            inputs=[tensor_metadata(i) for i in loaded.inputs.values()],
+            outputs=[tensor_metadata(o) for o in loaded.outputs.values()],
+            version=found.number,
+            rt_info=loaded.rt_info,
+        )
+
+    async def request_inputs(self, version: int | None) -> tuple[int, list[TensorMetadata]]:
+        """The version a request runs on and its inputs, waiting while it loads."""
+        number, compiled = await self.model.resolve(version)
+        return number, [tensor_metadata(i) for i in compiled.model.inputs.values()]
+
+    async def infer(self, request: InferRequest) -> InferResult:
+        """Run ``request`` on the version it names, the way that version runs."""
+        number, compiled = await self.model.resolve(request.model_version)
+        name = self.model.name
+        call = Call(
+            number,
+            self.metrics.inference(name, number),
+            self.statistics.of(name, number),
+            perf_counter(),
+            compiled.leave,
+        )
+        compiled.enter()
+        try:
+            return await self.runners.get(compiled).infer(request, call)
+        except BaseException as error:
+            compiled.leave()
+            if isinstance(error, Exception):
+                call.stats.failed(perf_counter() - call.begun)
+            raise
+
+
+def _status(version: ModelVersion) -> VersionStatus:
+    code = "OK" if version.status is StatusCode.OK else version.status.grpc_code
+    return VersionStatus(version.number, version.state.name, code)
+
+
+def tensor_metadata(info: TensorInfo) -> TensorMetadata:
+    """The metadata clients see of a model or pipeline tensor."""
+    return TensorMetadata(info.name, info.datatype.kserve, info.metadata_shape, info.layout)

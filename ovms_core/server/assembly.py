@@ -1,0 +1,29 @@
+"""Putting the servable kinds together behind one dataplane."""
+
+from __future__ import annotations
+
+from ovms_core.dataplane.dataplane import Dataplane
+from ovms_core.metrics import Metrics
+from ovms_core.metrics.statistics import Statistics
+from ovms_core.models.manager import ModelManager
+from ovms_core.pipelines.manager import PipelineManager
+from ovms_core.servables.model import ModelSource
+from ovms_core.servables.protocol import ServableSource
+from ovms_core.servables.registry import Servables
+
+__all__ = ["build_dataplane"]
+
+
+def build_dataplane(
+    models: ModelManager | ModelSource, pipelines: PipelineManager | None = None
+) -> Dataplane:
+    """A dataplane serving the models first, then the pipelines.
+
+    A bare ``ModelManager`` is served without metrics.
+    """
+    if isinstance(models, ModelManager):
+        models = ModelSource(models, Metrics.disabled(), Statistics(models))
+    sources: list[ServableSource] = [models]
+    if pipelines is not None:
+        sources.append(pipelines)
+    return Dataplane(Servables(sources), models.statistics)
