@@ -46,6 +46,7 @@ from ovms_core.models.states import VersionState
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.errors import PluginError
 from ovms_core.security import ApiKeys, TlsFiles
+from ovms_core.servables.conversion import InputConverter
 from ovms_core.servables.kind import ServableKind
 from ovms_core.servables.model.access import ModelAccess, check_tensor, dims_compatible
 from ovms_core.servables.node import NodeDriver, NodeSpec, PipelineNode
@@ -85,6 +86,7 @@ __all__ = [
     "InferInput",
     "InferRequest",
     "InferResult",
+    "InputConverter",
     "Metrics",
     "ModelAccess",
     "ModelConfig",

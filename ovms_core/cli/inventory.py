@@ -1,10 +1,11 @@
-"""``ovms plugins``: every installed driver, hook plugin and command with its distribution."""
+"""``ovms plugins``: every installed driver, converter, hook plugin and command, by distribution."""
 
 from __future__ import annotations
 
 from ovms_core.cli.commands import COMMANDS_GROUP
 from ovms_core.plugins.drivers import NAMESPACES
 from ovms_core.plugins.entry_points import disabled_names, list_entries
+from ovms_core.servables.conversion import CONVERTERS_GROUP
 from ovms_core.servables.kind import SERVABLES_GROUP
 from ovms_core.server.hooks import HOOKS_GROUP, Hooks
 
@@ -15,7 +16,13 @@ def plugin_rows() -> list[tuple[str, str, str, str, str]]:
     """(group, name, distribution, version, note) for every entry point of every group."""
     disabled = disabled_names()
     rows = []
-    for group in [*NAMESPACES.values(), SERVABLES_GROUP, HOOKS_GROUP, COMMANDS_GROUP]:
+    for group in [
+        *NAMESPACES.values(),
+        SERVABLES_GROUP,
+        CONVERTERS_GROUP,
+        HOOKS_GROUP,
+        COMMANDS_GROUP,
+    ]:
         for entry in list_entries(group, include_disabled=True):
             note = "disabled" if entry.name in disabled else ""
             rows.append((group, entry.name, entry.distribution, entry.version, note))

@@ -48,7 +48,7 @@ KNOWN_DISTRIBUTIONS: dict[str, dict[str, str]] = {
     "node": {
         "custom": "ovms-node-custom",
         "python": "ovms-node-python",
-        "image": "ovms-node-image",
+        "image": "ovms-image",
     },
 }
 

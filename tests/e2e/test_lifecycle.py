@@ -47,17 +47,19 @@ def slow_model(rounds: int, size: int = 2048) -> ov.Model:
 
 
 def rounds_lasting(seconds: float) -> int:
-    """How many rounds make ``slow_model`` infer for about ``seconds`` on this machine.
+    """How many rounds make ``slow_model`` infer for about ``seconds`` of CPU on this machine.
 
     Machines differ by more than ten times here (bf16 against fp32 matmuls), so a fixed chain
-    is either too short to be caught running or longer than the 10 s shutdown bound.
+    is either too short to be caught running or longer than the 10 s shutdown bound. CPU time,
+    not wall time: on a loaded machine a wall-clock probe picks too few rounds for the tests'
+    "the server burns CPU" check to see the inference running.
     """
     probe_rounds = 4
     compiled = ov.Core().compile_model(slow_model(probe_rounds), "CPU")
     compiled({0: np.zeros((1, 10), np.float32)})  # first call pays one-off costs
-    started = time.perf_counter()
+    started = time.process_time()
     compiled({0: np.zeros((1, 10), np.float32)})
-    per_round = (time.perf_counter() - started) / probe_rounds
+    per_round = max(time.process_time() - started, 1e-6) / probe_rounds
     return max(probe_rounds, min(400, round(seconds / per_round)))
 
 

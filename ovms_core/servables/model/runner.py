@@ -23,7 +23,7 @@ from ovms_core.metrics.series import InferenceSeries
 from ovms_core.metrics.statistics import VersionStatistics
 from ovms_core.models.compiled import CompiledVersion
 from ovms_core.models.loader import LoadedModel
-from ovms_core.servables.binary.inputs import binary_targets, convert_binary_inputs
+from ovms_core.servables.conversion import convert_inputs
 from ovms_core.servables.types import InferRequest, InferResult, OutputTensor
 from ovms_core.servables.validation import prepare_inputs, select_outputs
 
@@ -72,9 +72,7 @@ class StateHooks(Protocol):
 
 async def prepare(request: InferRequest, loaded: LoadedModel, optional: int = 0) -> Prepared:
     """Convert BYTES inputs (images, strings), then validate; ``optional``: special inputs."""
-    targets = binary_targets(request, loaded)
-    if targets:
-        request = await convert_binary_inputs(request, targets)
+    request = await convert_inputs(request, loaded.inputs)
     return Prepared(prepare_inputs(request, loaded, optional), select_outputs(request, loaded))
 
 

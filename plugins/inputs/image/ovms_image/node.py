@@ -1,10 +1,11 @@
 """Pipeline node type ``image``: encoded pictures in, a tensor a vision model takes out.
 
-Input ``image``: BYTES ``[N]``, one encoded picture (JPEG, PNG, anything Pillow reads) per
-element. Output ``image``: ``[N, H, W, C]`` (or ``[N, C, H, W]``) in the chosen datatype.
+Input ``image``: BYTES ``[N]``, one encoded picture (JPEG, PNG, anything OpenCV reads) per
+element, decoded to 8 bits per channel, EXIF orientation not applied. Output ``image``:
+``[N, H, W, C]`` (or ``[N, C, H, W]``) in the chosen datatype.
 Every step is a node ``param`` (all optional):
 
-``resize_width`` / ``resize_height``  resize to this size (bilinear)
+``resize_width`` / ``resize_height``  resize to this size (OpenCV ``INTER_LINEAR``)
 ``crop_width`` / ``crop_height``      then cut this much out of the centre
 ``color_order``                       ``RGB`` (default), ``BGR`` or ``GRAY``
 ``layout``                            ``NHWC`` (default) or ``NCHW``
@@ -16,11 +17,10 @@ Without a resize, all pictures of one request must have the same size.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 
 from ovms_core import (
     NodeDriver,
@@ -31,11 +31,17 @@ from ovms_core import (
     TensorMetadata,
     by_kserve_name,
 )
+from ovms_image.codec import decode_image, resize_image
 
 __all__ = ["ImageNode", "ImageNodeDriver", "ImageSettings"]
 
 PORT = "image"
-_COLOR_MODES = {"RGB": "RGB", "BGR": "RGB", "GRAY": "L"}
+# imdecode flags per colour order: 8-bit BGR (RGB is reversed after) or one gray channel.
+_COLOR_MODES = {
+    "RGB": cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION,
+    "BGR": cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION,
+    "GRAY": cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION,
+}
 
 
 @dataclass(frozen=True)
@@ -189,29 +195,26 @@ class ImageNode(PipelineNode):
         if not isinstance(data, bytes | bytearray | memoryview):
             raise OvmsError(StatusCode.IMAGE_PARSING_FAILED, f"node: {self.name}; image {index}")
         try:
-            with Image.open(io.BytesIO(data)) as opened:
-                image = opened.convert(_COLOR_MODES[self.settings.color_order])
-        except (UnidentifiedImageError, OSError, ValueError) as error:
+            pixels = decode_image(bytes(data), _COLOR_MODES[self.settings.color_order])
+        except OvmsError as error:
             raise OvmsError(
-                StatusCode.IMAGE_PARSING_FAILED, f"node: {self.name}; image {index}: {error}"
+                error.code, f"node: {self.name}; image {index}: {error.details}"
             ) from None
         settings = self.settings
         if settings.resize is not None:
-            image = image.resize(settings.resize, Image.Resampling.BILINEAR)
+            width, height = settings.resize
+            pixels = resize_image(pixels, height, width)
         if settings.crop is not None:
             width, height = settings.crop
-            if width > image.width or height > image.height:
+            if width > pixels.shape[1] or height > pixels.shape[0]:
                 raise OvmsError(
                     StatusCode.INVALID_SHAPE,
-                    f"node: {self.name}; image {index} is {image.width}x{image.height}, "
+                    f"node: {self.name}; image {index} is {pixels.shape[1]}x{pixels.shape[0]}, "
                     f"smaller than the crop {width}x{height}",
                 )
-            left, top = (image.width - width) // 2, (image.height - height) // 2
-            image = image.crop((left, top, left + width, top + height))
-        pixels = np.asarray(image)
-        if pixels.ndim == 2:
-            pixels = pixels[:, :, np.newaxis]
-        if settings.color_order == "BGR":
+            top, left = (pixels.shape[0] - height) // 2, (pixels.shape[1] - width) // 2
+            pixels = pixels[top : top + height, left : left + width]
+        if settings.color_order == "RGB":
             pixels = pixels[:, :, ::-1]
         return pixels
 

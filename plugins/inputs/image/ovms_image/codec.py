@@ -1,20 +1,17 @@
-"""Decoding and resizing images with OpenCV, as OVMS does (optional extra ``ovms-core[images]``).
+"""Decoding and resizing pictures with OpenCV, as OVMS does.
 
-Decoding is ``imdecode`` with ``IMREAD_UNCHANGED``: shape ``[H, W, C]``, colour in **BGR** order
-(BGRA with alpha), grayscale as one channel, 16-bit PNGs as ``uint16``, EXIF orientation not
-applied. Resizing is ``resize`` with ``INTER_LINEAR``. OpenCV is imported on first use, in the
-worker thread that decodes, so servers that never see an image never load it.
+``decode_image`` is ``imdecode`` with ``IMREAD_UNCHANGED``: shape ``[H, W, C]``, colour in
+**BGR** order (BGRA with alpha), grayscale as one channel, 16-bit PNGs as ``uint16``, EXIF
+orientation not applied. ``resize_image`` is ``resize`` with ``INTER_LINEAR``. OpenCV releases
+the GIL while it works, so worker threads decode in parallel.
 """
 
 from __future__ import annotations
 
-import functools
-from typing import Any
-
+import cv2
 import numpy as np
 
-from ovms_core.base.errors import OvmsError
-from ovms_core.base.status_codes import StatusCode
+from ovms_core import OvmsError, StatusCode
 
 __all__ = ["convert_pixels", "decode_image", "resize_image"]
 
@@ -24,30 +21,13 @@ _RESIZABLE = frozenset(
 )
 
 
-@functools.cache
-def _opencv() -> Any:
+def decode_image(data: bytes, flags: int = cv2.IMREAD_UNCHANGED) -> np.ndarray:
+    """Pixels ``[H, W, C]`` of one encoded image; ``IMAGE_PARSING_FAILED`` when it cannot be.
+
+    ``flags``: ``imdecode`` flags (``IMREAD_UNCHANGED``: as stored, as OVMS decodes).
+    """
     try:
-        import cv2
-    except ImportError:
-        return None
-    return cv2
-
-
-def _require_opencv() -> Any:
-    cv2 = _opencv()
-    if cv2 is None:
-        raise OvmsError(
-            StatusCode.NOT_IMPLEMENTED,
-            "binary image inputs need OpenCV: pip install 'ovms-core[images]'",
-        )
-    return cv2
-
-
-def decode_image(data: bytes) -> np.ndarray:
-    """Pixels of one encoded image; ``IMAGE_PARSING_FAILED`` when it cannot be decoded."""
-    cv2 = _require_opencv()
-    try:
-        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
     except cv2.error:
         image = None
     if image is None or image.size == 0:
@@ -58,7 +38,6 @@ def decode_image(data: bytes) -> np.ndarray:
 
 def resize_image(image: np.ndarray, height: int, width: int) -> np.ndarray:
     """``image`` ``[H, W, C]`` resized bilinearly to ``[height, width, C]``, same dtype."""
-    cv2 = _require_opencv()
     source = image if image.dtype in _RESIZABLE else image.astype(np.float32)
     resized = cv2.resize(source, (width, height), interpolation=cv2.INTER_LINEAR)
     if resized.ndim == 2:
