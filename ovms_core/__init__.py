@@ -29,7 +29,7 @@ from ovms_core.devices import (
     writable_properties,
 )
 from ovms_core.devices.driver import DeviceDriver
-from ovms_core.metrics import Metrics
+from ovms_core.metrics import Metrics, MetricsDriver, ServedVersions, VersionLoad
 from ovms_core.models.control import ModelControl, ModelControlDisabled
 from ovms_core.models.loader import device_family
 from ovms_core.models.states import VersionState
@@ -47,7 +47,7 @@ from ovms_core.servables.types import (
 from ovms_core.server.context import ServerContext
 from ovms_core.server.event_loop import run_event_loop
 from ovms_core.server.frontend import Frontend
-from ovms_core.server.hookspecs import hookimpl
+from ovms_core.server.hookspecs import hookimpl, hookspec
 from ovms_core.server.server import ReloadOutcome
 from ovms_core.storage import Fault, RemoteErrors, RemoteFileSystem, RemoteStorage, RetryPolicy
 from ovms_core.storage.driver import StorageDriver
@@ -71,6 +71,7 @@ __all__ = [
     "InferRequest",
     "InferResult",
     "Metrics",
+    "MetricsDriver",
     "ModelConfig",
     "ModelControl",
     "ModelControlDisabled",
@@ -85,6 +86,7 @@ __all__ = [
     "RemoteFileSystem",
     "RemoteStorage",
     "RetryPolicy",
+    "ServedVersions",
     "ServerContext",
     "ServerSettings",
     "ServingConfig",
@@ -92,6 +94,7 @@ __all__ = [
     "StorageDriver",
     "TensorMetadata",
     "TlsFiles",
+    "VersionLoad",
     "VersionState",
     "VersionStatus",
     "available_devices",
@@ -104,6 +107,7 @@ __all__ = [
     "echo_subprocess",
     "from_numpy",
     "hookimpl",
+    "hookspec",
     "http_status",
     "is_available",
     "openvino_reason",
