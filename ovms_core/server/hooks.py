@@ -25,7 +25,8 @@ __all__ = ["HOOKSPECS_GROUP", "HOOKS_GROUP", "Hooks"]
 
 HOOKS_GROUP = "ovms.hooks"
 HOOKSPECS_GROUP = "ovms.hookspecs"
-"""Modules or classes of hook specifications that plugins add (the metrics plugin's, say)."""
+"""Modules or classes of hook specifications that plugins add (the metrics plugin's, say); added
+before any hook plugin loads, even when ``OVMS_DISABLE_PLUGINS`` names them (they run nothing)."""
 log = logging.getLogger("ovms.plugins")
 
 
@@ -41,7 +42,7 @@ class Hooks:
         self.manager.check_pending()
 
     def _load_hookspecs(self) -> None:
-        for entry in list_entries(HOOKSPECS_GROUP):
+        for entry in list_entries(HOOKSPECS_GROUP, include_disabled=True):
             try:
                 self.manager.add_hookspecs(entry.entry_point.load())
             except Exception as error:

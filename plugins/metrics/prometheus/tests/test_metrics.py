@@ -20,6 +20,7 @@ from ovms_core.models.manager import ModelManager
 from ovms_core.models.model import Model
 from ovms_core.models.version import ModelVersion
 from ovms_core.plugins.drivers import DriverLoader
+from ovms_core.plugins.errors import DriverNotFound
 from ovms_core.server.hooks import Hooks
 from ovms_core.server.server import Server
 
@@ -236,3 +237,16 @@ def test_a_wrong_register_metrics_implementation_is_refused():
 
     with pytest.raises(Exception, match="extra"):
         Hooks().register(Plugin(), name="wrong")
+
+
+def test_disabling_the_driver_keeps_the_hook_specification(monkeypatch):
+    class Plugin:
+        @hookimpl
+        def ovms_register_metrics(self, registry):
+            pass
+
+    monkeypatch.setenv("OVMS_DISABLE_PLUGINS", "prometheus,metrics")
+    hooks = Hooks()
+    hooks.register(Plugin(), name="metrics-plugin")
+    with pytest.raises(DriverNotFound, match="disabled by OVMS_DISABLE_PLUGINS"):
+        Server(ServerSettings(metrics_enable=True), ServingConfig(), hooks, DriverLoader())
