@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_MODEL := demo/models/dummy/1/model.xml
 DEFAULT_PLUGINS := plugins/storage/local plugins/devices/cpu plugins/frontends/rest \
-	plugins/frontends/grpc plugins/inputs/image plugins/commands/bench
+	plugins/frontends/grpc plugins/inputs/image plugins/commands/bench plugins/metrics/prometheus
 
 .PHONY: serve test install clean image
 

@@ -33,7 +33,7 @@ from ovms_core.devices import (
 )
 from ovms_core.devices.driver import DeviceDriver
 from ovms_core.execution.tensor_info import TensorInfo
-from ovms_core.metrics import Metrics
+from ovms_core.metrics import Metrics, MetricsDriver, ServedVersions, VersionLoad
 from ovms_core.models.control import ModelControl, ModelControlDisabled
 from ovms_core.models.files import find_model_file
 from ovms_core.models.loader import device_family
@@ -76,6 +76,7 @@ __all__ = [
     "InferResult",
     "InputConverter",
     "Metrics",
+    "MetricsDriver",
     "ModelConfig",
     "ModelControl",
     "ModelControlDisabled",
@@ -90,6 +91,7 @@ __all__ = [
     "RemoteFileSystem",
     "RemoteStorage",
     "RetryPolicy",
+    "ServedVersions",
     "ServerContext",
     "ServerSettings",
     "ServingConfig",
@@ -98,6 +100,7 @@ __all__ = [
     "TensorInfo",
     "TensorMetadata",
     "TlsFiles",
+    "VersionLoad",
     "VersionState",
     "VersionStatus",
     "available_devices",

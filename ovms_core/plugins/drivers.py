@@ -18,11 +18,12 @@ NAMESPACES = {
     "frontend": "ovms.frontends",
     "device": "ovms.devices",
     "node": "ovms.nodes",
+    "metrics": "ovms.metrics",
 }
 """Entry-point group of each driver kind; the entry-point name is the driver name and the object
 it points to is a class (or factory) called with no arguments. The interfaces live with the
 layer each kind extends: ``StorageDriver`` (storage), ``DeviceDriver`` (devices), ``NodeDriver``
-(pipelines), ``Frontend`` (server)."""
+(pipelines), ``Frontend`` (server), ``MetricsDriver`` (metrics)."""
 
 # The distribution to suggest when a driver name is asked for but not installed.
 KNOWN_DISTRIBUTIONS: dict[str, dict[str, str]] = {
@@ -50,6 +51,7 @@ KNOWN_DISTRIBUTIONS: dict[str, dict[str, str]] = {
         "python": "ovms-node-python",
         "image": "ovms-image",
     },
+    "metrics": {"prometheus": "ovms-metrics"},
 }
 
 
