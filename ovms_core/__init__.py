@@ -38,7 +38,7 @@ from ovms_core.devices import (
 )
 from ovms_core.devices.driver import DeviceDriver
 from ovms_core.execution.tensor_info import TensorInfo
-from ovms_core.metrics import Metrics
+from ovms_core.metrics import Metrics, MetricsDriver, ServedVersions, VersionLoad
 from ovms_core.models.control import ModelControl, ModelControlDisabled
 from ovms_core.models.files import find_model_file
 from ovms_core.models.loader import device_family
@@ -88,6 +88,7 @@ __all__ = [
     "InferResult",
     "InputConverter",
     "Metrics",
+    "MetricsDriver",
     "ModelAccess",
     "ModelConfig",
     "ModelControl",
@@ -105,6 +106,7 @@ __all__ = [
     "RemoteStorage",
     "RetryPolicy",
     "ServableKind",
+    "ServedVersions",
     "ServerContext",
     "ServerSettings",
     "ServingConfig",
@@ -113,6 +115,7 @@ __all__ = [
     "TensorInfo",
     "TensorMetadata",
     "TlsFiles",
+    "VersionLoad",
     "VersionState",
     "VersionStatus",
     "available_devices",

@@ -25,7 +25,7 @@ __all__ = ["Dataplane", "StatisticsReport"]
 
 
 class StatisticsReport(Protocol):
-    """What answers the statistics extension (``ovms_core.metrics.statistics.Statistics``)."""
+    """What answers the statistics extension (``ovms_core.servables.statistics.Statistics``)."""
 
     def report(self, name: str | None, version: int | None) -> list[dict[str, Any]]:
         """``model_stats`` entries of every version, or of those of ``name``."""

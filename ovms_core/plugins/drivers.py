@@ -18,11 +18,13 @@ NAMESPACES = {
     "frontend": "ovms.frontends",
     "device": "ovms.devices",
     "node": "ovms.nodes",
+    "metrics": "ovms.metrics",
 }
 """Entry-point group of each driver kind; the entry-point name is the driver name and the object
 it points to is a class (or factory) called with no arguments. The interfaces live with the
 layer each kind extends: ``StorageDriver`` (storage), ``DeviceDriver`` (devices), ``NodeDriver``
-(servables), ``Frontend`` (server). Kinds of servable load apart (``ovms_core.servables.kind``)."""
+(servables), ``Frontend`` (server), ``MetricsDriver`` (metrics). Kinds of servable load apart
+(``ovms_core.servables.kind``)."""
 
 # The distribution to suggest when a driver name is asked for but not installed.
 KNOWN_DISTRIBUTIONS: dict[str, dict[str, str]] = {
@@ -50,6 +52,7 @@ KNOWN_DISTRIBUTIONS: dict[str, dict[str, str]] = {
         "python": "ovms-node-python",
         "image": "ovms-image",
     },
+    "metrics": {"prometheus": "ovms-metrics"},
 }
 
 

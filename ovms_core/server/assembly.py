@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 from ovms_core.dataplane.dataplane import Dataplane
 from ovms_core.metrics import Metrics
-from ovms_core.metrics.statistics import Statistics
 from ovms_core.models.manager import ModelManager
 from ovms_core.servables.model import ModelSource
 from ovms_core.servables.protocol import ServableSource
 from ovms_core.servables.registry import Servables
+from ovms_core.servables.statistics import Statistics
 
 __all__ = ["build_dataplane"]
 
@@ -23,5 +23,5 @@ def build_dataplane(
     A bare ``ModelManager`` is served without metrics.
     """
     if isinstance(models, ModelManager):
-        models = ModelSource(models, Metrics.disabled(), Statistics(models))
+        models = ModelSource(models, Metrics(), Statistics(models))
     return Dataplane(Servables([models, *kinds]), models.statistics)

@@ -21,9 +21,12 @@ if TYPE_CHECKING:
     from ovms_core.config import ModelConfig, ServerSettings, ServingConfig
     from ovms_core.server.context import ServerContext
 
-__all__ = ["HOOKS_GROUP", "Hooks"]
+__all__ = ["HOOKSPECS_GROUP", "HOOKS_GROUP", "Hooks"]
 
 HOOKS_GROUP = "ovms.hooks"
+HOOKSPECS_GROUP = "ovms.hookspecs"
+"""Modules or classes of hook specifications that plugins add (the metrics plugin's, say); added
+before any hook plugin loads, even when ``OVMS_DISABLE_PLUGINS`` names them (they run nothing)."""
 log = logging.getLogger("ovms.plugins")
 
 
@@ -34,8 +37,20 @@ class Hooks:
         self.manager = pluggy.PluginManager(hookspecs.PROJECT)
         self.manager.add_hookspecs(hookspecs)
         if load_entry_points:
+            self._load_hookspecs()
             self._load_entry_points()
         self.manager.check_pending()
+
+    def _load_hookspecs(self) -> None:
+        for entry in list_entries(HOOKSPECS_GROUP, include_disabled=True):
+            try:
+                self.manager.add_hookspecs(entry.entry_point.load())
+            except Exception as error:
+                raise PluginLoadFailed(
+                    f"The hook specifications '{entry.name}' from distribution "
+                    f"{entry.distribution} (entry point {entry.name} = {entry.value} in "
+                    f"{HOOKSPECS_GROUP}) failed to load: {type(error).__name__}: {error}"
+                ) from error
 
     def _load_entry_points(self) -> None:
         for entry in list_entries(HOOKS_GROUP):
@@ -105,7 +120,3 @@ class Hooks:
         self.manager.hook.ovms_model_version_failed(
             model_name=model_name, version=version, error=error
         )
-
-    def register_metrics(self, registry: Any) -> None:
-        """Call ``ovms_register_metrics``."""
-        self.manager.hook.ovms_register_metrics(registry=registry)

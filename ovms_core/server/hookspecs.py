@@ -1,13 +1,15 @@
 """Hook specifications: what plugins are told and where they may change a step.
 
 Hooks are called with keyword arguments only and never on a request's path. Implementations
-come from the ``ovms.hooks`` entry-point group; a driver object may also implement hooks. A
-plugin command may bring hooks of its own (``Command.hookspecs``), marked with ``hookspec``.
+come from the ``ovms.hooks`` entry-point group; a driver object may also implement hooks.
+Plugins add specifications of their own in the ``ovms.hookspecs`` group (``ovms-metrics`` adds
+``ovms_register_metrics``); a plugin command may also bring hooks of its own
+(``Command.hookspecs``), marked with ``hookspec``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -125,20 +127,4 @@ def ovms_model_version_failed(model_name: str, version: int, error: OvmsError) -
     :param model_name: the served name.
     :param version: the version number.
     :param error: why it failed.
-    """
-
-
-# --------------------------------------------------------------------------------------------
-# Metrics
-# --------------------------------------------------------------------------------------------
-
-
-@hookspec
-def ovms_register_metrics(registry: Any) -> None:
-    """Add metric families to the server's Prometheus registry.
-
-    Called once at start-up, only when metrics are enabled; the families appear on
-    ``/metrics`` after the OVMS ones. Update them off the request path (or cheaply).
-
-    :param registry: a ``prometheus_client.CollectorRegistry``.
     """

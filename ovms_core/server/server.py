@@ -14,8 +14,7 @@ from ovms_core.base.status_codes import StatusCode
 from ovms_core.config.errors import ConfigError
 from ovms_core.config.server_settings import ServerSettings
 from ovms_core.config.serving_config import ServingConfig, load_config_file
-from ovms_core.metrics import Metrics
-from ovms_core.metrics.statistics import Statistics
+from ovms_core.metrics import Metrics, MetricsDriver, ServedVersions
 from ovms_core.models.control import ModelControl
 from ovms_core.models.manager import ModelManager
 from ovms_core.models.repository import storage_scheme
@@ -25,6 +24,7 @@ from ovms_core.servables.kind import load_kinds, require_kinds
 from ovms_core.servables.model import ModelSource
 from ovms_core.servables.model.access import ModelAccess
 from ovms_core.servables.model.stateful.cleaner import run_sequence_cleaner
+from ovms_core.servables.statistics import Statistics
 from ovms_core.server.assembly import build_dataplane
 from ovms_core.server.context import ServerContext
 from ovms_core.server.frontend import Frontend
@@ -69,7 +69,7 @@ class Server:
         self.manager = ModelManager(
             self.core, drivers, hooks, warmup_inferences=settings.warmup_inferences
         )
-        self.metrics = Metrics.from_settings(settings, self.manager)
+        self.metrics = self._metrics()
         self.api_keys = ApiKeys.from_settings(settings)
         self.tls = TlsFiles.from_settings(settings)
         self.control = ModelControl(
@@ -87,14 +87,22 @@ class Server:
         self._stopping = asyncio.Event()
         self._reload_lock = asyncio.Lock()
 
+    def _metrics(self) -> Metrics:
+        """The metrics plugin's metrics with ``--metrics_enable``, else ones that record nothing.
+
+        Raises ``DriverNotFound`` (naming ``ovms-metrics``) when no metrics plugin is installed.
+        """
+        if not self.settings.metrics_enable:
+            return Metrics()
+        driver: MetricsDriver = self.drivers.get("metrics", "prometheus")
+        return driver.create(self.settings, ServedVersions(self.manager), self.hooks.manager.hook)
+
     def prepare(self) -> None:
         """Let every kind check the configuration, load the drivers it needs, run hook checks."""
         self._check_kinds(self.config)
         self.hooks.configure(settings=self.settings, config=self.config)
         self.manager.check_drivers(self.config)
         self._check_local_paths()
-        if self.metrics.enabled:
-            self.hooks.register_metrics(registry=self.metrics.registry)
         for name in frontend_names(self.settings):
             frontend = self.drivers.get("frontend", name)
             self.hooks.register(frontend, name=f"frontend-{name}")

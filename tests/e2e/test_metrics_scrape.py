@@ -20,9 +20,8 @@ from ovms_frontend_grpc._generated.tensorflow_serving.apis import (
     predict_pb2,
     prediction_service_pb2_grpc,
 )
+from ovms_metrics import BUCKETS_US
 from prometheus_client.parser import text_string_to_metric_families
-
-from ovms_core.metrics import BUCKETS_US
 
 ROW = list(range(10))
 

@@ -19,11 +19,11 @@ from ovms_core.base.errors import OvmsError
 from ovms_core.base.status_codes import StatusCode
 from ovms_core.execution.input_tensor import input_tensor
 from ovms_core.execution.tensor_info import TensorInfo
-from ovms_core.metrics.series import InferenceSeries
-from ovms_core.metrics.statistics import VersionStatistics
+from ovms_core.metrics import InferenceObserver
 from ovms_core.models.compiled import CompiledVersion
 from ovms_core.models.loader import LoadedModel
 from ovms_core.servables.conversion import convert_inputs
+from ovms_core.servables.statistics import VersionStatistics
 from ovms_core.servables.types import InferRequest, InferResult, OutputTensor
 from ovms_core.servables.validation import prepare_inputs, select_outputs
 
@@ -37,7 +37,7 @@ class Call:
     """One request's bookkeeping: its version, measures and the hold on its compiled version."""
 
     number: int
-    timing: InferenceSeries | None
+    timing: InferenceObserver | None
     stats: VersionStatistics
     begun: float
     leave: Callable[[], None]

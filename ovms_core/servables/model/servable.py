@@ -10,7 +10,6 @@ from ovms_core.base.errors import OvmsError
 from ovms_core.base.status_codes import StatusCode
 from ovms_core.execution.tensor_info import TensorInfo
 from ovms_core.metrics import Metrics
-from ovms_core.metrics.statistics import Statistics
 from ovms_core.models.compiled import CompiledVersion
 from ovms_core.models.model import Model
 from ovms_core.models.states import VersionState
@@ -18,6 +17,7 @@ from ovms_core.models.version import ModelVersion
 from ovms_core.servables.model.batched import BatchedRunner
 from ovms_core.servables.model.runner import Call, Runner, SingleRunner
 from ovms_core.servables.model.stateful.runner import StatefulRunner
+from ovms_core.servables.statistics import Statistics
 from ovms_core.servables.types import (
     InferRequest,
     InferResult,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ovms_core.metrics import Metrics
-from ovms_core.metrics.statistics import Statistics
 from ovms_core.models.manager import ModelManager
 from ovms_core.models.model import Model
 from ovms_core.servables.model.servable import ModelServable, RunnerCache
+from ovms_core.servables.statistics import Statistics
 
 __all__ = ["ModelSource"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ovms_core.metrics.families import BUCKETS_US, Family
-from ovms_core.metrics.series import Histogram
+from ovms_metrics.families import BUCKETS_US, Family
+from ovms_metrics.series import Histogram
 
 __all__ = ["counter_lines", "gauge_lines", "head", "histogram_lines"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from ovms_core.metrics.families import BUCKETS_US
+from ovms_metrics.families import BUCKETS_US
 
 __all__ = ["Counter", "Histogram", "InferenceSeries", "RequestSeries"]
 

@@ -2,9 +2,9 @@ import json
 import pathlib
 import re
 
-from ovms_core.metrics import FAMILIES
+from ovms_metrics import FAMILIES
 
-DASHBOARD = pathlib.Path(__file__).parents[2] / "deploy" / "grafana" / "ovms-dashboard.json"
+DASHBOARD = pathlib.Path(__file__).parents[4] / "deploy" / "grafana" / "ovms-dashboard.json"
 
 
 def expressions(document):

@@ -1,8 +1,8 @@
 """Per-version inference statistics in the KServe statistics extension's format.
 
-Fed by the dataplane with the same measurements as the Prometheus histograms (always on, not
-only with ``--metrics_enable``): ``queue`` is the wait for a free infer request (or for a merged
-inference to start), ``compute_input`` the validation and input conversion before it,
+Fed by the model kind with the same measurements as the metrics plugin's histograms (always
+on, not only with ``--metrics_enable``): ``queue`` is the wait for a free infer request (or for
+a merged inference to start), ``compute_input`` the validation and input conversion before it,
 ``compute_infer`` the inference, ``compute_output`` gathering the output views after it.
 Updated and read on the event loop thread only.
 """

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ovms_core.base.status_codes import StatusCode
-from ovms_core.config.errors import ConfigError
+from ovms_core import ConfigError, StatusCode
 
 __all__ = [
     "BUCKETS_US",
@@ -119,10 +118,8 @@ BUCKETS_US = (
 """Upper bounds (µs) of every histogram: ``floor(10 * 1.8 ** i)`` for i = 0..32, then +Inf."""
 
 
-def select_families(enable: bool, names: Iterable[str]) -> frozenset[str]:
+def select_families(names: Iterable[str]) -> frozenset[str]:
     """The enabled family names; raises ``ConfigError`` for a name OVMS does not know."""
-    if not enable:
-        return frozenset()
     listed = [n for n in names if n]
     for name in listed:
         if name not in DEFAULT_FAMILIES and name not in OPTIONAL_FAMILIES:
