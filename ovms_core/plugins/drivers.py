@@ -18,11 +18,12 @@ NAMESPACES = {
     "frontend": "ovms.frontends",
     "device": "ovms.devices",
     "node": "ovms.nodes",
+    "runner": "ovms.runners",
 }
 """Entry-point group of each driver kind; the entry-point name is the driver name and the object
 it points to is a class (or factory) called with no arguments. The interfaces live with the
 layer each kind extends: ``StorageDriver`` (storage), ``DeviceDriver`` (devices), ``NodeDriver``
-(pipelines), ``Frontend`` (server)."""
+(pipelines), ``RunMode`` (servables.model), ``Frontend`` (server)."""
 
 # The distribution to suggest when a driver name is asked for but not installed.
 KNOWN_DISTRIBUTIONS: dict[str, dict[str, str]] = {
@@ -50,6 +51,7 @@ KNOWN_DISTRIBUTIONS: dict[str, dict[str, str]] = {
         "python": "ovms-node-python",
         "image": "ovms-node-image",
     },
+    "runner": {"stateful": "ovms-runner-stateful", "batching": "ovms-runner-batching"},
 }
 
 
