@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -38,8 +39,14 @@ def config_file(tmp_path_factory):
 
 
 def _validate(path, **env):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
     return subprocess.run(
-        [sys.executable, "-m", "ovms_core", "validate", "--config_path", str(path)],
+        [
+            *(sys.executable, "-m", "ovms_core", "validate", "--config_path", str(path)),
+            *("--rest_port", port, "--rest_bind_address", "127.0.0.1"),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
