@@ -3,6 +3,8 @@
 This module is the public API for plugins: drivers and kinds of servable (``ServableKind``)
 subclass the interfaces here, hook plugins use ``hookimpl``, and frontends call the
 ``Dataplane`` handed to them in a ``ServerContext``.
+Run modes subclass ``RunMode`` and make ``Runner`` objects from a ``CompiledVersion`` with
+``prepare``, ``SingleRunner`` and the execution pieces (``InferRequestPool``, ``input_tensor``).
 """
 
 import importlib
@@ -37,11 +39,14 @@ from ovms_core.devices import (
     writable_properties,
 )
 from ovms_core.devices.driver import DeviceDriver
+from ovms_core.execution.input_tensor import input_tensor
+from ovms_core.execution.pool import InferRequestPool, InferSlot
 from ovms_core.execution.tensor_info import TensorInfo
 from ovms_core.metrics import Metrics, MetricsDriver, ServedVersions, VersionLoad
+from ovms_core.models.compiled import CompiledVersion
 from ovms_core.models.control import ModelControl, ModelControlDisabled
 from ovms_core.models.files import find_model_file
-from ovms_core.models.loader import device_family
+from ovms_core.models.loader import LoadedModel, device_family
 from ovms_core.models.states import VersionState
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.errors import PluginError
@@ -49,6 +54,8 @@ from ovms_core.security import ApiKeys, TlsFiles
 from ovms_core.servables.conversion import InputConverter
 from ovms_core.servables.kind import ServableKind
 from ovms_core.servables.model.access import ModelAccess, check_tensor, dims_compatible
+from ovms_core.servables.model.modes import RunMode
+from ovms_core.servables.model.runner import Call, Prepared, Runner, SingleRunner, prepare
 from ovms_core.servables.node import NodeDriver, NodeSpec, PipelineNode
 from ovms_core.servables.types import (
     InferInput,
@@ -72,7 +79,9 @@ __all__ = [
     "CORE_PROPERTIES",
     "SERVER_NAME",
     "ApiKeys",
+    "Call",
     "Command",
+    "CompiledVersion",
     "ConfigError",
     "Dataplane",
     "Datatype",
@@ -85,8 +94,11 @@ __all__ = [
     "HardwareDevice",
     "InferInput",
     "InferRequest",
+    "InferRequestPool",
     "InferResult",
+    "InferSlot",
     "InputConverter",
+    "LoadedModel",
     "Metrics",
     "MetricsDriver",
     "ModelAccess",
@@ -100,16 +112,20 @@ __all__ = [
     "OvmsError",
     "PipelineNode",
     "PluginError",
+    "Prepared",
     "ReloadOutcome",
     "RemoteErrors",
     "RemoteFileSystem",
     "RemoteStorage",
     "RetryPolicy",
+    "RunMode",
+    "Runner",
     "ServableKind",
     "ServedVersions",
     "ServerContext",
     "ServerSettings",
     "ServingConfig",
+    "SingleRunner",
     "StatusCode",
     "StorageDriver",
     "TensorInfo",
@@ -134,6 +150,7 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "http_status",
+    "input_tensor",
     "is_available",
     "is_int",
     "is_list",
@@ -142,6 +159,7 @@ __all__ = [
     "json_path",
     "openvino_reason",
     "parse_device_name",
+    "prepare",
     "prepare_inputs",
     "require_available",
     "run_event_loop",

@@ -19,12 +19,13 @@ NAMESPACES = {
     "device": "ovms.devices",
     "node": "ovms.nodes",
     "metrics": "ovms.metrics",
+    "runner": "ovms.runners",
 }
 """Entry-point group of each driver kind; the entry-point name is the driver name and the object
 it points to is a class (or factory) called with no arguments. The interfaces live with the
 layer each kind extends: ``StorageDriver`` (storage), ``DeviceDriver`` (devices), ``NodeDriver``
-(servables), ``Frontend`` (server), ``MetricsDriver`` (metrics). Kinds of servable load apart
-(``ovms_core.servables.kind``)."""
+(servables), ``RunMode`` (servables.model), ``Frontend`` (server), ``MetricsDriver``
+(metrics). Kinds of servable load apart (``ovms_core.servables.kind``)."""
 
 # The distribution to suggest when a driver name is asked for but not installed.
 KNOWN_DISTRIBUTIONS: dict[str, dict[str, str]] = {
@@ -53,6 +54,7 @@ KNOWN_DISTRIBUTIONS: dict[str, dict[str, str]] = {
         "image": "ovms-image",
     },
     "metrics": {"prometheus": "ovms-metrics"},
+    "runner": {"stateful": "ovms-runner-stateful", "batching": "ovms-runner-batching"},
 }
 
 

@@ -72,7 +72,7 @@ class InferResult:
     ``parameters`` are response parameters (KServe frontends copy them into the response's
     ``parameters``). A stateful model's result always has ``{"sequence_id": <int>}``, which
     TF-Serving frontends return as an extra ``sequence_id`` output (see
-    ``ovms_core.servables.model.stateful``).
+    ``ovms_runner_stateful``, distribution ``ovms-runner-stateful``).
     """
 
     __slots__ = ("_release", "id", "model_name", "model_version", "outputs", "parameters")

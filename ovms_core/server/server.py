@@ -23,7 +23,6 @@ from ovms_core.security import ApiKeys, TlsFiles
 from ovms_core.servables.kind import load_kinds, require_kinds
 from ovms_core.servables.model import ModelSource
 from ovms_core.servables.model.access import ModelAccess
-from ovms_core.servables.model.stateful.cleaner import run_sequence_cleaner
 from ovms_core.servables.statistics import Statistics
 from ovms_core.server.assembly import build_dataplane
 from ovms_core.server.context import ServerContext
@@ -102,6 +101,7 @@ class Server:
         self._check_kinds(self.config)
         self.hooks.configure(settings=self.settings, config=self.config)
         self.manager.check_drivers(self.config)
+        self.models.runners.check(self.config)
         self._check_local_paths()
         for name in frontend_names(self.settings):
             frontend = self.drivers.get("frontend", name)
@@ -157,11 +157,6 @@ class Server:
         tasks = []
         if self.settings.file_system_poll_wait_seconds > 0:
             tasks.append(asyncio.create_task(self._poll_forever()))
-        if self.settings.sequence_cleaner_poll_wait_minutes > 0:
-            interval = self.settings.sequence_cleaner_poll_wait_minutes * 60
-            tasks.append(
-                asyncio.create_task(run_sequence_cleaner(self.models.runners.stateful, interval))
-            )
         await self._stopping.wait()
         await self._shut_down(context, tasks)
 
@@ -220,6 +215,7 @@ class Server:
                 log.info("Configuration file %s changed; applying it", self.settings.config_path)
                 config.log_problems()
                 self.manager.check_drivers(config)
+                self.models.runners.check(config)
                 self.config = config
                 self._config_failed = False
                 config_changed = True

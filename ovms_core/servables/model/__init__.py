@@ -1,4 +1,4 @@
-"""The model kind of servable: versions of a served model, run alone, batched or stateful."""
+"""The model kind of servable: versions of a served model, run alone or by a run mode plugin."""
 
 from ovms_core.servables.model.servable import ModelServable, RunnerCache, tensor_metadata
 from ovms_core.servables.model.source import ModelSource

@@ -1,8 +1,8 @@
 """How one request runs on a model version: the shared steps and the plain (one request) way.
 
-A version runs in one of three ways, each in its own module: alone on a pooled infer request
-(here), merged with concurrent requests (``batched``), or inside its sequence
-(``ovms_core.servables.model.stateful.runner``). ``ModelServable`` picks one per compiled version.
+A version runs alone on a pooled infer request (here) unless a run mode plugin (``modes``) makes
+its runner: merged with concurrent requests (``ovms-runner-batching``) or inside its sequence
+(``ovms-runner-stateful``). ``RunnerCache`` makes one runner per compiled version.
 """
 
 from __future__ import annotations

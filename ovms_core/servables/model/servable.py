@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 from time import perf_counter
 from weakref import WeakKeyDictionary
 
 from ovms_core.base.errors import OvmsError
 from ovms_core.base.status_codes import StatusCode
+from ovms_core.config.serving_config import ServingConfig
 from ovms_core.execution.tensor_info import TensorInfo
 from ovms_core.metrics import Metrics
 from ovms_core.models.compiled import CompiledVersion
 from ovms_core.models.model import Model
 from ovms_core.models.states import VersionState
 from ovms_core.models.version import ModelVersion
-from ovms_core.servables.model.batched import BatchedRunner
-from ovms_core.servables.model.runner import Call, Runner, SingleRunner
-from ovms_core.servables.model.stateful.runner import StatefulRunner
+from ovms_core.plugins.drivers import DriverLoader
+from ovms_core.servables.model.modes import RunModes
+from ovms_core.servables.model.runner import Call, Runner
 from ovms_core.servables.statistics import Statistics
 from ovms_core.servables.types import (
     InferRequest,
@@ -35,26 +35,20 @@ class RunnerCache:
     Runners must not reference their compiled version, or the weak keys would never die.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, drivers: DriverLoader) -> None:
         self._runners: WeakKeyDictionary[CompiledVersion, Runner] = WeakKeyDictionary()
+        self.modes = RunModes(drivers)
+
+    def check(self, config: ServingConfig) -> None:
+        """Load the run modes ``config`` asks for (``stateful``, ``dynamic_batching``)."""
+        self.modes.check(config)
 
     def get(self, compiled: CompiledVersion) -> Runner:
-        """The runner for ``compiled``: batched, stateful or single, as its model asks."""
+        """The runner for ``compiled``: from the run mode its model asks for, else single."""
         runner = self._runners.get(compiled)
         if runner is None:
-            loaded = compiled.model
-            if loaded.batching is not None:
-                runner = BatchedRunner(compiled, asyncio.get_running_loop())
-            elif loaded.stateful is not None:
-                runner = StatefulRunner(compiled)
-            else:
-                runner = SingleRunner(compiled)
-            self._runners[compiled] = runner
+            runner = self._runners[compiled] = self.modes.runner(compiled)
         return runner
-
-    def stateful(self) -> list[tuple[CompiledVersion, StatefulRunner]]:
-        """The stateful runners alive now, with their versions (for the sequence cleaner)."""
-        return [(c, r) for c, r in list(self._runners.items()) if isinstance(r, StatefulRunner)]
 
 
 class ModelServable:

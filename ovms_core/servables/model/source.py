@@ -20,7 +20,7 @@ class ModelSource:
         self.manager = manager
         self.metrics = metrics
         self.statistics = statistics
-        self.runners = RunnerCache()
+        self.runners = RunnerCache(manager.drivers)
         self._servables: dict[str, tuple[Model, ModelServable]] = {}
 
     def get(self, name: str) -> ModelServable | None:

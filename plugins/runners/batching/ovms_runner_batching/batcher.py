@@ -21,12 +21,7 @@ from time import perf_counter
 
 import numpy as np
 
-from ovms_core.base.errors import OvmsError
-from ovms_core.base.status_codes import StatusCode
-from ovms_core.config.batching import DynamicBatching
-from ovms_core.execution.input_tensor import input_tensor
-from ovms_core.execution.pool import InferRequestPool, InferSlot
-from ovms_core.execution.tensor_info import TensorInfo
+from ovms_core import InferRequestPool, InferSlot, OvmsError, StatusCode, TensorInfo, input_tensor
 
 __all__ = ["BatchedOutputs", "Batcher"]
 
@@ -94,13 +89,14 @@ class Batcher:
     def __init__(
         self,
         pool: InferRequestPool,
-        settings: DynamicBatching,
+        max_batch_size: int,
+        max_queue_delay_us: int,
         batch_axes: dict[int, int],
         loop: asyncio.AbstractEventLoop,
     ) -> None:
         self._pool = pool
-        self._max = settings.max_batch_size
-        self._delay = settings.max_queue_delay_us / 1e6
+        self._max = max_batch_size
+        self._delay = max_queue_delay_us / 1e6
         self._axes = batch_axes
         self._loop = loop
         self._groups: dict[tuple[object, ...], _Group] = {}

@@ -5,12 +5,21 @@ import asyncio
 import numpy as np
 import openvino as ov
 import pytest
+from ovms_runner_stateful import CLEANER, SequenceCleaner, StatefulRunner
 
-from ovms_core import ConfigError, InferInput, InferRequest, ModelConfig, OvmsError, StatusCode
+from ovms_core import (
+    ConfigError,
+    InferInput,
+    InferRequest,
+    ModelConfig,
+    OvmsError,
+    ServerContext,
+    ServerSettings,
+    StatusCode,
+)
 from ovms_core.config import ServingConfig
 from ovms_core.models.manager import ModelManager
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.servables.model.stateful import clean_idle_sequences, run_sequence_cleaner
 from ovms_core.server.assembly import build_dataplane
 from ovms_core.server.hooks import Hooks
 from ovms_core.testing.models import recurrent_sum_model, running_sum_model, save_version
@@ -35,15 +44,17 @@ def _request(value, name="sum", **parameters):
     return InferRequest(name, None, inputs, parameters=parameters)
 
 
-def _stateful(dataplane):
-    """The model source's listing of loaded stateful versions with their runners."""
-    return dataplane.servables.sources[0].runners.stateful
+def _runner(manager, dataplane):
+    """The runner of version 1 of ``sum`` (made by its first request)."""
+    compiled = manager.get("sum").versions[1].compiled
+    runner = dataplane.servables.sources[0].runners.get(compiled)
+    assert isinstance(runner, StatefulRunner)
+    return runner
 
 
-def _sequences(dataplane):
-    """The sequences of the only stateful version that has run."""
-    ((_, runner),) = _stateful(dataplane)()
-    return runner.sequences.sequences
+def _sequences(manager, dataplane):
+    """The sequences of version 1 of ``sum``."""
+    return _runner(manager, dataplane).sequences.sequences
 
 
 async def _total(dataplane, request):
@@ -112,7 +123,7 @@ def test_server_chosen_ids_and_the_sequence_limit(models):
         one_shot = _request(4, sequence_start=True, sequence_end=True)
         await _total(dataplane, _request(0, sequence_id=1, sequence_end=True))
         assert await _total(dataplane, one_shot) == (4, 3)  # ids count up, unused ones only
-        assert sorted(_sequences(dataplane)) == [2]
+        assert sorted(_sequences(manager, dataplane)) == [2]
 
     _run(models, scenario, max_sequence_number=2)
 
@@ -121,14 +132,18 @@ def test_idle_sequences_are_removed_by_the_cleaner(models):
     async def scenario(manager, dataplane):
         await _total(dataplane, _request(1, sequence_id=1, sequence_start=True))
         await _total(dataplane, _request(1, sequence_id=2, sequence_start=True))
-        sequences = _sequences(dataplane)
-        cleaner = asyncio.create_task(run_sequence_cleaner(_stateful(dataplane), 0.05))
+        runner = _runner(manager, dataplane)
+        assert runner.sequences in CLEANER.managers
+        sequences = runner.sequences.sequences
+        cleaner = SequenceCleaner()
+        cleaner.track(runner.sequences)
+        cleaner.start(asyncio.get_running_loop(), 0.05)
         try:
             while 1 in sequences:  # sequence 2 stays busy, sequence 1 goes idle
                 await _total(dataplane, _request(1, sequence_id=2))
                 await asyncio.sleep(0.01)
         finally:
-            cleaner.cancel()
+            cleaner.stop()
         assert sorted(sequences) == [2]
         with pytest.raises(OvmsError) as caught:
             await dataplane.infer(_request(1, sequence_id=1))
@@ -140,11 +155,39 @@ def test_idle_sequences_are_removed_by_the_cleaner(models):
 def test_idle_cleanup_can_be_turned_off(models):
     async def scenario(manager, dataplane):
         await _total(dataplane, _request(1, sequence_id=1, sequence_start=True))
-        assert clean_idle_sequences(_stateful(dataplane)) == 0
-        assert clean_idle_sequences(_stateful(dataplane)) == 0
+        assert _runner(manager, dataplane).sequences not in CLEANER.managers
+        CLEANER.clean()
+        CLEANER.clean()
         assert await _total(dataplane, _request(1, sequence_id=1)) == (2, 1)
 
     _run(models, scenario, idle_sequence_cleanup=False)
+
+
+def test_the_hook_plugin_runs_the_cleaner_with_the_server():
+    assert Hooks().manager.get_plugin("stateful") is CLEANER
+
+    async def unused_reload():
+        raise AssertionError("the cleaner does not reload")
+
+    async def main():
+        manager, dataplane = _dataplane()
+        running = []
+        for minutes in (0, 5):
+            context = ServerContext(
+                ServerSettings(sequence_cleaner_poll_wait_minutes=minutes),
+                dataplane,
+                Hooks(load_entry_points=False),
+                asyncio.get_running_loop(),
+                unused_reload,
+            )
+            CLEANER.ovms_server_started(context=context)
+            running.append(CLEANER.running)
+            CLEANER.ovms_server_stopping(context=context)
+            running.append(CLEANER.running)
+        await manager.shutdown()
+        return running
+
+    assert asyncio.run(main()) == [False, False, True, False]
 
 
 def test_reload_drops_sequences(models):

@@ -4,11 +4,9 @@ import asyncio
 
 import numpy as np
 import pytest
+from ovms_runner_stateful import SequenceControl, SequenceManager, read_sequence_control
 
 from ovms_core import InferInput, InferRequest, OvmsError, StatusCode
-from ovms_core.config.stateful import SequenceSettings
-from ovms_core.servables.model.stateful import SequenceManager, read_sequence_control
-from ovms_core.servables.model.stateful.control import SequenceControl
 
 
 def _request(*inputs, **parameters):
@@ -99,7 +97,7 @@ def _begin(manager, sequence_id, start=False, end=False):
 
 def test_sequence_lifecycle_and_errors():
     async def scenario():
-        manager = SequenceManager(SequenceSettings(max_sequence_number=2))
+        manager = SequenceManager(max_sequence_number=2)
         first = await _begin(manager, 0, start=True)
         assert first.sequence_id == 1
         first.finish()
@@ -130,7 +128,7 @@ def test_sequence_lifecycle_and_errors():
 
 def test_start_of_a_sequence_being_terminated():
     async def scenario():
-        manager = SequenceManager(SequenceSettings())
+        manager = SequenceManager()
         (await _begin(manager, 5, start=True)).finish()
         ending = await _begin(manager, 5, end=True)
         with pytest.raises(OvmsError) as caught:
@@ -144,7 +142,7 @@ def test_start_of_a_sequence_being_terminated():
 
 def test_requests_of_one_sequence_wait_for_each_other():
     async def scenario():
-        manager = SequenceManager(SequenceSettings())
+        manager = SequenceManager()
         (await _begin(manager, 1, start=True)).finish()
         holding = await _begin(manager, 1)
         waiting = asyncio.ensure_future(_begin(manager, 1))
@@ -160,7 +158,7 @@ def test_requests_of_one_sequence_wait_for_each_other():
 
 def test_waiter_of_an_ended_sequence_gets_missing():
     async def scenario():
-        manager = SequenceManager(SequenceSettings())
+        manager = SequenceManager()
         (await _begin(manager, 1, start=True)).finish()
         holding = await _begin(manager, 1)
         waiting = asyncio.ensure_future(_begin(manager, 1))
@@ -176,7 +174,7 @@ def test_waiter_of_an_ended_sequence_gets_missing():
 
 def test_idle_cleanup_needs_two_passes_and_skips_busy_sequences():
     async def scenario():
-        manager = SequenceManager(SequenceSettings())
+        manager = SequenceManager()
         for sequence_id in (1, 2, 3):
             (await _begin(manager, sequence_id, start=True)).finish()
         busy = await _begin(manager, 3)

@@ -10,19 +10,14 @@ here runs on the event loop, so the bookkeeping needs no thread locks.
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import numpy as np
 import openvino as ov
 
-from ovms_core.base.errors import OvmsError
-from ovms_core.base.status_codes import StatusCode
-from ovms_core.config.stateful import SequenceSettings
-from ovms_core.servables.model.stateful.control import SequenceControl
+from ovms_core import OvmsError, StatusCode
+from ovms_runner_stateful.control import SequenceControl
 
 __all__ = ["Sequence", "SequenceManager", "SequenceStep"]
-
-log = logging.getLogger("ovms.sequences")
 
 
 class Sequence:
@@ -94,10 +89,11 @@ class SequenceStep:
 
 
 class SequenceManager:
-    """The sequences of one loaded model version."""
+    """The sequences of one loaded model version (``label`` names it in logs)."""
 
-    def __init__(self, settings: SequenceSettings) -> None:
-        self.settings = settings
+    def __init__(self, max_sequence_number: int = 500, label: str = "") -> None:
+        self.max_sequence_number = max_sequence_number
+        self.label = label
         self.sequences: dict[int, Sequence] = {}
         self._next_id = 1
 
@@ -124,7 +120,7 @@ class SequenceManager:
         return found
 
     def _create(self, sequence_id: int) -> Sequence:
-        if len(self.sequences) >= self.settings.max_sequence_number:
+        if len(self.sequences) >= self.max_sequence_number:
             raise OvmsError(StatusCode.MAX_SEQUENCE_NUMBER_REACHED)
         if sequence_id == 0:
             sequence_id = self._unused_id()

@@ -21,9 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ovms_core.base.errors import OvmsError
-from ovms_core.base.status_codes import StatusCode
-from ovms_core.servables.types import InferInput, InferRequest
+from ovms_core import InferInput, InferRequest, OvmsError, StatusCode
 
 __all__ = [
     "SEQUENCE_CONTROL_INPUT",

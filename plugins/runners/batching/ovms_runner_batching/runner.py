@@ -1,16 +1,23 @@
-"""Dynamic batching: concurrent requests of a version merged into one inference."""
+"""The ``batching`` run mode: concurrent requests of a version merged into one inference."""
 
 from __future__ import annotations
 
 import asyncio
 from time import perf_counter
 
-from ovms_core.execution.batching import Batcher
-from ovms_core.models.compiled import CompiledVersion
-from ovms_core.servables.model.runner import Call, prepare
-from ovms_core.servables.types import InferRequest, InferResult, OutputTensor
+from ovms_core import (
+    Call,
+    CompiledVersion,
+    InferRequest,
+    InferResult,
+    LoadedModel,
+    OutputTensor,
+    RunMode,
+    prepare,
+)
+from ovms_runner_batching.batcher import Batcher
 
-__all__ = ["BatchedRunner"]
+__all__ = ["BatchedRunner", "BatchingMode"]
 
 
 class BatchedRunner:
@@ -18,10 +25,13 @@ class BatchedRunner:
 
     def __init__(self, compiled: CompiledVersion, loop: asyncio.AbstractEventLoop) -> None:
         loaded = compiled.model
-        assert loaded.batching is not None
+        settings = loaded.batching
+        assert settings is not None
         batch_axes = {i.index: i.batch_index or 0 for i in loaded.inputs.values()}
-        self.model = loaded  # not ``compiled``: runners are cached weakly by it (RunnerCache)
-        self.batcher = Batcher(compiled.pool, loaded.batching, batch_axes, loop)
+        self.model = loaded  # not ``compiled``: runners are cached weakly by it
+        self.batcher = Batcher(
+            compiled.pool, settings.max_batch_size, settings.max_queue_delay_us, batch_axes, loop
+        )
 
     async def infer(self, request: InferRequest, call: Call) -> InferResult:
         """Validate ``request`` and run it as part of a merged inference."""
@@ -43,3 +53,17 @@ class BatchedRunner:
             call.leave()
 
         return InferResult(request.model_name, call.number, request.id, results, release)
+
+
+class BatchingMode(RunMode):
+    """Runs the versions of models configured with ``dynamic_batching``."""
+
+    name = "batching"
+
+    def wanted(self, loaded: LoadedModel) -> bool:
+        """Whether the model has dynamic batching settings."""
+        return loaded.batching is not None
+
+    def create(self, compiled: CompiledVersion, loop: asyncio.AbstractEventLoop) -> BatchedRunner:
+        """A batcher over the version's infer request pool."""
+        return BatchedRunner(compiled, loop)
