@@ -42,6 +42,7 @@ from ovms_core.models.compiled import CompiledVersion
 from ovms_core.models.control import ModelControl, ModelControlDisabled
 from ovms_core.models.files import find_model_file
 from ovms_core.models.loader import LoadedModel, device_family
+from ovms_core.models.repository import list_versions
 from ovms_core.models.states import VersionState
 from ovms_core.pipelines.node import NodeDriver, NodeSpec, PipelineNode
 from ovms_core.security import ApiKeys, TlsFiles
@@ -57,6 +58,7 @@ from ovms_core.servables.types import (
     TensorMetadata,
     VersionStatus,
 )
+from ovms_core.server.assembly import standalone_context
 from ovms_core.server.context import ServerContext
 from ovms_core.server.event_loop import run_event_loop
 from ovms_core.server.frontend import Frontend
@@ -133,12 +135,14 @@ __all__ = [
     "http_status",
     "input_tensor",
     "is_available",
+    "list_versions",
     "openvino_reason",
     "parse_device_name",
     "prepare",
     "require_available",
     "run_event_loop",
     "server_version",
+    "standalone_context",
     "writable_properties",
 ]
 

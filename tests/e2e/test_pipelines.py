@@ -11,6 +11,7 @@ import urllib.request
 import numpy as np
 import openvino as ov
 import pytest
+from ovms_testing.server import ServerProcess, free_port
 
 from ovms_core import InferInput, InferRequest, OvmsError
 from ovms_core.config import ModelConfig, ServingConfig
@@ -20,7 +21,6 @@ from ovms_core.pipelines.manager import PipelineManager
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.server.assembly import build_dataplane
 from ovms_core.server.hooks import Hooks
-from ovms_core.testing.server import ServerProcess, free_port
 
 http = pytest.importorskip("tritonclient.http")
 
