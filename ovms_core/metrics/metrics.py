@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, generate_latest
@@ -64,6 +65,8 @@ class Metrics:
         self._requests: dict[_RequestKey, RequestSeries] = {}
         self._request_times: dict[tuple[str, str, int], Histogram] = {}
         self._inference: dict[tuple[str, int], InferenceSeries] = {}
+        self.gather: Callable[[], Awaitable[list[bytes]]] | None = None
+        """Other worker processes' texts, which ``scrape`` adds up with this one's."""
 
     @classmethod
     def from_settings(cls, settings: ServerSettings, manager: ModelManager) -> Metrics:
@@ -145,6 +148,13 @@ class Metrics:
                     lines += self._samples(family)
         text = "\n".join(lines) + "\n" if lines else ""
         return text.encode() + generate_latest(self.registry)
+
+    async def scrape(self) -> bytes:
+        """The ``/metrics`` answer: ``exposition``, summed with every other worker's."""
+        own = self.exposition()
+        if self.gather is None:
+            return own
+        return exposition.merge([own, *await self.gather()])
 
     # -- series creation: once per model version, never for names the server does not serve --
 

@@ -7,7 +7,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from ovms_core import ConfigError, Metrics, ServerSettings, ServingConfig, VersionState, hookimpl
 from ovms_core.config import ModelConfig
-from ovms_core.metrics import BUCKETS_US, DEFAULT_FAMILIES, OPTIONAL_FAMILIES
+from ovms_core.metrics import BUCKETS_US, DEFAULT_FAMILIES, OPTIONAL_FAMILIES, exposition
 from ovms_core.models.manager import ModelManager
 from ovms_core.models.model import Model
 from ovms_core.models.version import ModelVersion
@@ -195,3 +195,20 @@ def test_register_metrics_hook_receives_the_registry():
     families = scrape(server.metrics)
     assert value(families, "plugin_loads", "plugin_loads_total") == 1
     assert server.models.metrics is server.metrics
+
+
+
+def test_texts_of_several_workers_merge_into_sums_in_first_seen_order():
+    one = b'# HELP a A\n# TYPE a counter\na{x="1"} 2\na{x="2"} 1.5\n'
+    two = b'# HELP a A\n# TYPE a counter\na{x="2"} 1\na{x="3"} 4\n# HELP b B\nb 7\n'
+    merged = exposition.merge([one, two]).decode().splitlines()
+    assert merged == [
+        "# HELP a A",
+        "# TYPE a counter",
+        'a{x="1"} 2',
+        'a{x="2"} 2.5',
+        'a{x="3"} 4',
+        "# HELP b B",
+        "b 7",
+    ]
+    assert exposition.merge([b"", b""]) == b""

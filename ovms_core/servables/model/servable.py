@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from time import perf_counter
 from weakref import WeakKeyDictionary
 
@@ -26,7 +27,21 @@ from ovms_core.servables.types import (
     VersionStatus,
 )
 
-__all__ = ["ModelServable", "RunnerCache", "tensor_metadata"]
+__all__ = ["Forward", "ForwardedRunner", "ModelServable", "RunnerCache", "tensor_metadata"]
+
+Forward = Callable[[InferRequest, Callable[[], None]], Awaitable[InferResult]]
+"""Runs a request elsewhere; the result's ``release`` calls the given callable."""
+
+
+class ForwardedRunner:
+    """A stateful version whose sequences live in another worker process (``--workers``)."""
+
+    def __init__(self, forward: Forward) -> None:
+        self.forward = forward
+
+    async def infer(self, request: InferRequest, call: Call) -> InferResult:
+        """Run ``request`` where its sequence is."""
+        return await self.forward(request, call.leave)
 
 
 class RunnerCache:
@@ -37,6 +52,8 @@ class RunnerCache:
 
     def __init__(self) -> None:
         self._runners: WeakKeyDictionary[CompiledVersion, Runner] = WeakKeyDictionary()
+        self.forward_stateful: Forward | None = None
+        """Where stateful versions run when not here (``ovms_core.workers``); None: here."""
 
     def get(self, compiled: CompiledVersion) -> Runner:
         """The runner for ``compiled``: batched, stateful or single, as its model asks."""
@@ -45,6 +62,8 @@ class RunnerCache:
             loaded = compiled.model
             if loaded.batching is not None:
                 runner = BatchedRunner(compiled, asyncio.get_running_loop())
+            elif loaded.stateful is not None and self.forward_stateful is not None:
+                runner = ForwardedRunner(self.forward_stateful)
             elif loaded.stateful is not None:
                 runner = StatefulRunner(compiled)
             else:
