@@ -215,3 +215,19 @@ def test_workers_out_of_range_is_a_usage_error(tmp_path):
     done = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert done.returncode == 64
     assert "workers count should be from 1 to 256" in done.stderr
+
+
+def test_a_sequence_over_grpc_keeps_its_state_on_new_connections(server):
+    expected = 0.0
+    for step in range(1, 5):
+        request = pb.ModelInferRequest(model_name="sum")
+        request.inputs.add(name="x", datatype="FP32", shape=[1, 4])
+        request.raw_input_contents.append(np.full(4, step, np.float32).tobytes())
+        request.parameters["sequence_id"].int64_param = 78
+        request.parameters["sequence_start"].bool_param = step == 1
+        request.parameters["sequence_end"].bool_param = step == 4
+        with grpc.insecure_channel(f"127.0.0.1:{server.grpc_port}") as channel:
+            reply = pb_grpc.GRPCInferenceServiceStub(channel).ModelInfer(request, timeout=30)
+        expected += step
+        assert np.frombuffer(reply.raw_output_contents[0], np.float32).tolist() == [expected] * 4
+        assert reply.parameters["sequence_id"].int64_param == 78
