@@ -197,7 +197,6 @@ def test_register_metrics_hook_receives_the_registry():
     assert server.models.metrics is server.metrics
 
 
-
 def test_texts_of_several_workers_merge_into_sums_in_first_seen_order():
     one = b'# HELP a A\n# TYPE a counter\na{x="1"} 2\na{x="2"} 1.5\n'
     two = b'# HELP a A\n# TYPE a counter\na{x="2"} 1\na{x="3"} 4\n# HELP b B\nb 7\n'
