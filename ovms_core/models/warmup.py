@@ -55,7 +55,8 @@ def warm_up(model: LoadedModel, count: int, what: str) -> None:
         return
     model.requests = requests
     model.inline = inline
-    log.debug("Warmed up %s with %d inference(s); inline: %s", what, count, model.inline)
+    log.debug("Warmed up %s with %d inference(s)", what, count)
+    log.debug("Inferences of %s run on the event loop's thread: %s", what, inline)
 
 
 def _static(model: LoadedModel) -> bool:

@@ -33,5 +33,5 @@ def test_the_warm_up_decides_per_model_and_both_paths_answer(tmp_path):
             assert status == 200, body
             assert body["outputs"][0]["data"] == [2.0] * 10 * rows
         log = server.log()
-    assert "Warmed up model static version 1 with 1 inference(s); inline: True" in log
-    assert "Warmed up model dynamic version 1 with 1 inference(s); inline: False" in log
+    assert "Inferences of model static version 1 run on the event loop's thread: True" in log
+    assert "Inferences of model dynamic version 1 run on the event loop's thread: False" in log
