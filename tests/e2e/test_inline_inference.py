@@ -3,8 +3,8 @@
 import http.client
 import json
 
-from ovms_core.testing.models import dummy_model, save_version
-from ovms_core.testing.server import ServerProcess
+from ovms_testing.models import dummy_model, save_version
+from ovms_testing.server import ServerProcess
 
 
 def infer(server, name, rows):

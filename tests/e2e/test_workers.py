@@ -14,10 +14,10 @@ import psutil
 import pytest
 
 pytest.importorskip("ovms_frontend_grpc")
-from ovms_core.testing.models import dummy_model, running_sum_model, save_version
-from ovms_core.testing.server import ServerProcess, free_port
 from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2 as pb
 from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2_grpc as pb_grpc
+from ovms_testing.models import dummy_model, running_sum_model, save_version
+from ovms_testing.server import ServerProcess, free_port
 
 CONNECTIONS = 16
 
