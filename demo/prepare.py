@@ -11,7 +11,7 @@ import importlib.util
 import os
 import shutil
 
-from ovms_core.testing.models import dummy_model, save_version
+from ovms_testing.models import dummy_model, save_version
 
 MODELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models")
 # Found without importing the package, which would import ONNX Runtime (not installed).

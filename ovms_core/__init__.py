@@ -47,6 +47,7 @@ from ovms_core.models.compiled import CompiledVersion
 from ovms_core.models.control import ModelControl, ModelControlDisabled
 from ovms_core.models.files import find_model_file
 from ovms_core.models.loader import LoadedModel, device_family
+from ovms_core.models.repository import list_versions
 from ovms_core.models.states import VersionState
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.errors import PluginError
@@ -67,6 +68,7 @@ from ovms_core.servables.types import (
     VersionStatus,
 )
 from ovms_core.servables.validation import prepare_inputs, select_outputs
+from ovms_core.server.assembly import standalone_context
 from ovms_core.server.context import ServerContext
 from ovms_core.server.event_loop import run_event_loop
 from ovms_core.server.frontend import Frontend
@@ -157,6 +159,7 @@ __all__ = [
     "is_obj",
     "is_str",
     "json_path",
+    "list_versions",
     "openvino_reason",
     "parse_device_name",
     "prepare",
@@ -165,6 +168,7 @@ __all__ = [
     "run_event_loop",
     "select_outputs",
     "server_version",
+    "standalone_context",
     "writable_properties",
 ]
 

@@ -15,8 +15,7 @@ import time
 
 import numpy as np
 import openvino as ov
-
-from ovms_core.testing.models import mlp_model
+from ovms_testing.models import mlp_model
 
 
 def main() -> None:

@@ -1,3 +1,5 @@
+# ruff: noqa: E501
+# The table below has one row per code, however long its message.
 """OVMS status codes: each member carries its message text, gRPC code name and HTTP status."""
 
 from __future__ import annotations
@@ -6,805 +8,320 @@ from enum import Enum
 
 
 class StatusCode(Enum):
-    """A status code of the server, with the exact OVMS message and transport codes."""
+    """A status code of the server, with the exact OVMS message and transport codes.
 
-    def __init__(self, message: str, grpc_code: str, http_status: int) -> None:
+    One row per code: ``NAME = message, gRPC code, HTTP status``; a row with the message alone
+    has gRPC code ``UNKNOWN`` and HTTP status 500. Members are numbered in table order.
+    """
+
+    def __init__(self, message: str, grpc_code: str = "UNKNOWN", http_status: int = 500) -> None:
         self.message = message
         self.grpc_code = grpc_code
         self.http_status = http_status
 
-    def __new__(cls, message: str, grpc_code: str, http_status: int) -> StatusCode:
+    def __new__(
+        cls, message: str, grpc_code: str = "UNKNOWN", http_status: int = 500
+    ) -> StatusCode:
         member = object.__new__(cls)
         member._value_ = len(cls.__members__)
         return member
 
-    OK = ("", "OK", 200)
-    PATH_INVALID = ("The provided base path is invalid or doesn't exists", "INVALID_ARGUMENT", 400)
-    DIRECTORY_NOT_CREATED = ("Directory could not be created", "UNKNOWN", 500)
-    FILE_INVALID = ("File not found or cannot open", "INTERNAL", 500)
-    CONFIG_FILE_INVALID = ("Configuration file not found or cannot open", "UNKNOWN", 500)
-    FILESYSTEM_ERROR = ("Error during filesystem operation", "UNKNOWN", 500)
-    NOT_IMPLEMENTED = ("Functionality not implemented", "UNKNOWN", 500)
-    NO_MODEL_VERSION_AVAILABLE = (
-        "Not a single model version directory has valid numeric name",
-        "INTERNAL",
-        500,
-    )
-    MODEL_NOT_LOADED = ("Error while loading a model", "INTERNAL", 500)
-    JSON_INVALID = ("The file is not valid json", "FAILED_PRECONDITION", 412)
-    JSON_NESTING_DEPTH_EXCEEDED = ("JSON nesting depth exceeds the allowed limit", "UNKNOWN", 500)
-    JSON_SERIALIZATION_ERROR = ("Data serialization to json format failed", "UNKNOWN", 500)
-    MODELINSTANCE_NOT_FOUND = ("ModelInstance not found", "INTERNAL", 500)
-    SHAPE_WRONG_FORMAT = ("The provided shape is in wrong format", "INTERNAL", 500)
-    LAYOUT_WRONG_FORMAT = ("The provided layout is in wrong format", "UNKNOWN", 500)
-    FLOAT_WRONG_FORMAT = ("The provided float is in wrong format", "UNKNOWN", 500)
-    COLOR_FORMAT_WRONG_FORMAT = ("The provided color format is in wrong format", "UNKNOWN", 500)
-    PRECISION_WRONG_FORMAT = ("The provided precision is in wrong format", "UNKNOWN", 500)
-    DIM_WRONG_FORMAT = ("The provided dimension is in wrong format", "UNKNOWN", 500)
-    PLUGIN_CONFIG_WRONG_FORMAT = ("Plugin config is in wrong format", "INTERNAL", 500)
-    PLUGIN_CONFIG_CONFLICTING_PARAMETERS = (
-        "Tried to set the same key twice in plugin config",
-        "UNKNOWN",
-        500,
-    )
-    MODEL_VERSION_POLICY_WRONG_FORMAT = ("Model version policy is in wrong format", "INTERNAL", 500)
-    MODEL_VERSION_POLICY_UNSUPPORTED_KEY = (
-        "Model version policy contains unsupported key",
-        "INTERNAL",
-        500,
-    )
-    GRPC_CHANNEL_ARG_WRONG_FORMAT = (
-        "Grpc channel arguments passed in wrong format",
-        "UNKNOWN",
-        500,
-    )
-    CONFIG_FILE_TIMESTAMP_READING_FAILED = (
-        "Error during config file timestamp reading",
-        "UNKNOWN",
-        500,
-    )
-    RESHAPE_ERROR = ("Model could not be reshaped with requested shape", "FAILED_PRECONDITION", 412)
-    RESHAPE_REQUIRED = ("Model needs to be reloaded with new shape", "UNKNOWN", 500)
-    BATCHSIZE_CHANGE_REQUIRED = ("Model needs to be reloaded with new batchsize", "UNKNOWN", 500)
-    FORBIDDEN_MODEL_DYNAMIC_PARAMETER = ("Value of provided parameter is forbidden", "UNKNOWN", 500)
-    ANONYMOUS_FIXED_SHAPE_NOT_ALLOWED = (
-        "Anonymous fixed shape is invalid for models with multiple inputs",
-        "UNKNOWN",
-        500,
-    )
-    ANONYMOUS_FIXED_LAYOUT_NOT_ALLOWED = (
-        "Anonymous fixed layout is invalid for models with multiple inputs",
-        "UNKNOWN",
-        500,
-    )
-    CANNOT_COMPILE_MODEL_INTO_TARGET_DEVICE = (
-        "Cannot compile model into target device",
-        "FAILED_PRECONDITION",
-        412,
-    )
-    MODEL_MISSING = ("Model with requested name and/or version is not found", "NOT_FOUND", 404)
-    MODEL_CONFIG_INVALID = ("Model config is invalid", "UNKNOWN", 500)
-    MODEL_NAME_MISSING = ("Model with requested name is not found", "NOT_FOUND", 404)
-    MODEL_NAME_OCCUPIED = ("Given model name is already occupied", "UNKNOWN", 500)
-    MODEL_VERSION_MISSING = ("Model with requested version is not found", "NOT_FOUND", 404)
-    MODEL_VERSION_NOT_LOADED_ANYMORE = ("Model with requested version is retired", "NOT_FOUND", 404)
-    MODEL_VERSION_NOT_LOADED_YET = (
-        "Model with requested version is not loaded yet",
-        "UNAVAILABLE",
-        404,
-    )
-    PIPELINE_DEFINITION_NOT_LOADED_ANYMORE = ("Pipeline is retired", "NOT_FOUND", 404)
-    PIPELINE_DEFINITION_NOT_LOADED_YET = ("Pipeline is not loaded yet", "UNAVAILABLE", 404)
-    MODEL_SPEC_MISSING = ("model_spec missing in request", "INVALID_ARGUMENT", 400)
-    MODEL_VERSION_INVALID_FORMAT = (
-        "invalid model version format in request",
-        "INVALID_ARGUMENT",
-        500,
-    )
-    INVALID_SIGNATURE_DEF = ("Invalid signature name", "INVALID_ARGUMENT", 400)
-    CONFIG_SHAPE_IS_NOT_IN_MODEL = ("Shape from config not found in model", "UNKNOWN", 500)
-    CONFIG_LAYOUT_IS_NOT_IN_MODEL = ("Layout from config not found in model", "UNKNOWN", 500)
-    CONFIG_SHAPE_MAPPED_BUT_USED_REAL_NAME = (
-        "Shape from config has real name. Use mapped name instead",
-        "UNKNOWN",
-        500,
-    )
-    CONFIG_LAYOUT_MAPPED_BUT_USED_REAL_NAME = (
-        "Layout from config has real name. Use mapped name instead",
-        "UNKNOWN",
-        500,
-    )
-    INVALID_NIREQ = ("Nireq parameter too high", "UNKNOWN", 500)
-    REQUESTED_DYNAMIC_PARAMETERS_ON_SUBSCRIBED_MODEL = (
-        "Requested dynamic parameters but model is used in pipeline",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_STREAM_ID_NOT_READY_YET = ("Node is not ready for execution", "UNKNOWN", 500)
-    REQUESTED_DYNAMIC_PARAMETERS_ON_STATEFUL_MODEL = (
-        "Dynamic shape and dynamic batch size are not supported for stateful models",
-        "UNKNOWN",
-        500,
-    )
-    REQUESTED_STATEFUL_PARAMETERS_ON_SUBSCRIBED_MODEL = (
-        "Stateful model cannot be subscribed to pipeline",
-        "UNKNOWN",
-        500,
-    )
-    REQUESTED_MODEL_TYPE_CHANGE = (
-        "Model type cannot be changed after it is loaded",
-        "UNKNOWN",
-        500,
-    )
-    INVALID_NON_STATEFUL_MODEL_PARAMETER = (
-        "Stateful model config parameter used for non stateful model",
-        "UNKNOWN",
-        500,
-    )
-    INVALID_MAX_SEQUENCE_NUMBER = ("Sequence max number parameter too high", "UNKNOWN", 500)
-    CANNOT_CONVERT_FLAT_SHAPE = ("Cannot convert flat shape to Shape object", "UNKNOWN", 500)
-    INVALID_BATCH_DIMENSION = ("Invalid batch dimension in shape", "UNKNOWN", 500)
-    LAYOUT_INCOMPATIBLE_WITH_SHAPE = ("Layout incompatible with given shape", "UNKNOWN", 500)
-    MODEL_WITH_SCALAR_AUTO_UNSUPPORTED = (
-        "Batching set to AUTO but model contains scalar tensor",
-        "UNKNOWN",
-        500,
-    )
-    OV_NO_INPUTS = ("Cannot load model with no inputs", "UNKNOWN", 500)
-    OV_NO_OUTPUTS = ("Cannot load model with no outputs", "UNKNOWN", 500)
-    ALLOW_CACHE_WITH_CUSTOM_LOADER = (
-        "allow_cache is set to true with custom loader usage",
-        "UNKNOWN",
-        500,
-    )
-    UNKNOWN_ERROR = ("Unknown error", "UNKNOWN", 500)
-    SEQUENCE_MISSING = ("Sequence with provided ID does not exist", "NOT_FOUND", 404)
-    SEQUENCE_ALREADY_EXISTS = ("Sequence with provided ID already exists", "ALREADY_EXISTS", 409)
-    SEQUENCE_ID_NOT_PROVIDED = (
-        "Sequence ID has not been provided in request inputs",
-        "INVALID_ARGUMENT",
-        400,
-    )
-    INVALID_SEQUENCE_CONTROL_INPUT = (
-        "Unexpected value of sequence control input",
-        "INVALID_ARGUMENT",
-        400,
-    )
-    SEQUENCE_ID_BAD_TYPE = (
-        "Could not find sequence id in expected tensor proto field uint64_val",
-        "INVALID_ARGUMENT",
-        400,
-    )
-    SEQUENCE_CONTROL_INPUT_BAD_TYPE = (
-        "Could not find sequence control input in expected tensor proto field uint32_val",
-        "INVALID_ARGUMENT",
-        400,
-    )
-    SEQUENCE_TERMINATED = (
-        "Sequence last request is being processed and it's not available anymore",
-        "FAILED_PRECONDITION",
-        412,
-    )
-    SPECIAL_INPUT_NO_TENSOR_SHAPE = (
-        "Special input proto does not contain tensor shape information",
-        "INVALID_ARGUMENT",
-        400,
-    )
-    MAX_SEQUENCE_NUMBER_REACHED = (
-        "Max sequence number has been reached. Could not create new sequence.",
-        "UNAVAILABLE",
-        503,
-    )
-    INVALID_NO_OF_INPUTS = ("Invalid number of inputs", "INVALID_ARGUMENT", 400)
-    INVALID_MISSING_INPUT = ("Missing input with specific name", "INVALID_ARGUMENT", 400)
-    INVALID_UNEXPECTED_INPUT = ("Unexpected input", "INVALID_ARGUMENT", 400)
-    INVALID_MISSING_OUTPUT = ("Missing output with specific name", "UNKNOWN", 500)
-    INVALID_NO_OF_SHAPE_DIMENSIONS = ("Invalid number of shape dimensions", "INVALID_ARGUMENT", 400)
-    INVALID_BATCH_SIZE = ("Invalid input batch size", "INVALID_ARGUMENT", 400)
-    INVALID_SHAPE = ("Invalid input shape", "INVALID_ARGUMENT", 400)
-    INVALID_BUFFER_TYPE = ("Invalid input buffer type", "INVALID_ARGUMENT", 400)
-    INVALID_DEVICE_ID = ("Invalid input buffer device id", "INVALID_ARGUMENT", 400)
-    INVALID_STRING_INPUT = ("Invalid string input", "INVALID_ARGUMENT", 400)
-    INVALID_STRING_MAX_SIZE_EXCEEDED = (
-        "Maximum 2D array after string conversion exceeded 1GB",
-        "UNKNOWN",
-        500,
-    )
-    INVALID_INPUT_FORMAT = (
-        "Inputs inside buffer does not match expected format.",
-        "INVALID_ARGUMENT",
-        400,
-    )
-    INVALID_PRECISION = ("Invalid input precision", "INVALID_ARGUMENT", 400)
-    INVALID_VALUE_COUNT = (
-        "Invalid number of values in tensor proto container",
-        "INVALID_ARGUMENT",
-        400,
-    )
-    INVALID_CONTENT_SIZE = ("Invalid content size of tensor proto", "INVALID_ARGUMENT", 400)
-    INVALID_MESSAGE_STRUCTURE = (
-        "Passing buffers both in ModelInferRequest::InferInputTensor::contents and in "
-        "ModelInferRequest::raw_input_contents is not allowed",
-        "INVALID_ARGUMENT",
-        400,
-    )
-    UNSUPPORTED_LAYOUT = (
-        "Received binary image input but resource not configured to accept NHWC layout",
-        "INVALID_ARGUMENT",
-        400,
-    )
-    OV_UNSUPPORTED_DESERIALIZATION_PRECISION = (
-        "Unsupported deserialization precision",
-        "INTERNAL",
-        500,
-    )
-    OV_INTERNAL_DESERIALIZATION_ERROR = ("Internal deserialization error", "INTERNAL", 500)
-    OV_INTERNAL_INFERENCE_ERROR = ("Internal inference error", "INTERNAL", 500)
-    OV_UNSUPPORTED_SERIALIZATION_PRECISION = (
-        "Unsupported serialization precision",
-        "INTERNAL",
-        500,
-    )
-    OV_INTERNAL_SERIALIZATION_ERROR = ("Internal serialization error", "INTERNAL", 500)
-    OV_CLONE_TENSOR_ERROR = ("Error during tensor clone", "UNKNOWN", 500)
-    INTERNAL_ERROR = ("Internal server error", "INTERNAL", 500)
-    REST_NOT_FOUND = ("Requested REST resource not found", "UNKNOWN", 404)
-    REST_COULD_NOT_PARSE_VERSION = ("Could not parse model version in request", "UNKNOWN", 500)
-    REST_INVALID_URL = ("Invalid request URL", "UNKNOWN", 400)
-    REST_UNSUPPORTED_METHOD = ("Unsupported method", "UNKNOWN", 406)
-    UNKNOWN_REQUEST_COMPONENTS_TYPE = ("Request components type not recognized", "UNKNOWN", 500)
-    FAILED_TO_PARSE_MULTIPART_CONTENT_TYPE = (
-        "Request of multipart type but failed to parse",
-        "UNKNOWN",
-        500,
-    )
-    FAILED_TO_DEDUCE_MODEL_NAME_FROM_URI = (
-        "Failed to deduce model name from all possible ways",
-        "UNKNOWN",
-        500,
-    )
-    UNAUTHORIZED = ("Unauthorized request due to invalid or missing api-key", "UNKNOWN", 500)
-    REST_BODY_IS_NOT_AN_OBJECT = ("Request body should be JSON object", "UNKNOWN", 400)
-    REST_PREDICT_UNKNOWN_ORDER = (
-        "Invalid JSON structure. Could not detect row or column format",
-        "UNKNOWN",
-        400,
-    )
-    REST_INSTANCES_NOT_AN_ARRAY = (
-        "Invalid JSON structure. Nonamed instance is not an array.",
-        "UNKNOWN",
-        400,
-    )
-    REST_NAMED_INSTANCE_NOT_AN_OBJECT = (
-        "Invalid JSON structure. One of named instances is not a JSON object.",
-        "UNKNOWN",
-        400,
-    )
-    REST_INPUT_NOT_PREALLOCATED = ("Internal allocation error", "UNKNOWN", 500)
-    REST_NO_INSTANCES_FOUND = (
-        "Invalid JSON structure. Missing instances in row format",
-        "UNKNOWN",
-        400,
-    )
-    REST_INSTANCES_NOT_NAMED_OR_NONAMED = (
-        "Could not detect neither named or nonamed format",
-        "UNKNOWN",
-        400,
-    )
-    REST_COULD_NOT_PARSE_INSTANCE = (
-        "Could not parse instance content. Not valid ndarray detected",
-        "UNKNOWN",
-        400,
-    )
-    REST_INSTANCES_BATCH_SIZE_DIFFER = (
-        "Invalid JSON structure. Request inputs have different batch sizes",
-        "UNKNOWN",
-        400,
-    )
-    REST_INPUTS_NOT_AN_OBJECT = (
-        "Invalid JSON structure. One of inputs is not a JSON object.",
-        "UNKNOWN",
-        400,
-    )
-    REST_NO_INPUTS_FOUND = ("Invalid JSON structure, missing inputs", "UNKNOWN", 400)
-    REST_COULD_NOT_PARSE_INPUT = (
-        "Could not parse input content. Not valid ndarray detected",
-        "UNKNOWN",
-        400,
-    )
-    REST_COULD_NOT_PARSE_OUTPUT = ("Could not parse output content.", "UNKNOWN", 400)
-    REST_COULD_NOT_PARSE_PARAMETERS = ("Could not parse request parameters", "UNKNOWN", 400)
-    REST_PROTO_TO_STRING_ERROR = ("Response parsing to JSON error", "UNKNOWN", 500)
-    REST_BASE64_DECODE_ERROR = ("Decode Base64 to string error", "UNKNOWN", 500)
-    REST_UNSUPPORTED_PRECISION = (
-        "Could not parse input content. Unsupported data precision detected",
-        "UNKNOWN",
-        400,
-    )
-    REST_SERIALIZE_TENSOR_CONTENT_INVALID_SIZE = (
-        "Size of data in tensor_content does not match declared tensor shape",
-        "UNKNOWN",
-        500,
-    )
-    REST_SERIALIZE_VAL_FIELD_INVALID_SIZE = (
-        "Number of elements in xxx_val field does not match declared tensor shape",
-        "UNKNOWN",
-        500,
-    )
-    REST_INFERENCE_HEADER_CONTENT_LENGTH_EXCEEDED = (
-        "Inference-Header-Content-Length header exceeds actual payload length",
-        "UNKNOWN",
-        500,
-    )
-    REST_BINARY_DATA_SIZE_PARAMETER_INVALID = (
-        "binary_data_size parameter is invalid and cannot be parsed",
-        "UNKNOWN",
-        400,
-    )
-    REST_BINARY_BUFFER_EXCEEDED = (
-        "Received buffer size is smaller than binary_data_size parameter indicates",
-        "UNKNOWN",
-        400,
-    )
-    REST_INFERENCE_HEADER_CONTENT_LENGTH_INVALID = (
-        "Inference-Header-Content-Length header is invalid and couldn't be parsed",
-        "UNKNOWN",
-        500,
-    )
-    REST_CONTENTS_FIELD_NOT_EMPTY = (
-        "Request contains values both in binary data and in content value",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_DEFINITION_ALREADY_EXIST = (
-        "Pipeline definition with the same name already exists",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_NODE_WRONG_KIND_CONFIGURATION = ("Unsupported node type", "UNKNOWN", 500)
-    PIPELINE_MULTIPLE_ENTRY_NODES = (
-        "Pipeline definition has multiple request nodes",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_MULTIPLE_EXIT_NODES = (
-        "Pipeline definition has multiple response nodes",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_MISSING_ENTRY_OR_EXIT = (
-        "Pipeline definition is missing request or response node",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_DEFINITION_NAME_MISSING = (
-        "Pipeline with requested name is not found",
-        "NOT_FOUND",
-        404,
-    )
-    PIPELINE_NODE_NAME_DUPLICATE = (
-        "Pipeline definition has multiple nodes with the same name",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_CYCLE_FOUND = ("Pipeline definition contains a cycle", "UNKNOWN", 500)
-    PIPELINE_CONTAINS_UNCONNECTED_NODES = (
-        "Pipeline definition has unconnected nodes",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_NODE_REFERING_TO_MISSING_NODE = (
-        "Pipeline definition has reference to missing node",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_NODE_REFERING_TO_MISSING_MODEL = (
-        "Pipeline definition has reference to missing model",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_NODE_REFERING_TO_MISSING_DATA_SOURCE = (
-        "Pipeline definition has reference to missing data source",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_NODE_REFERING_TO_MISSING_MODEL_OUTPUT = (
-        "Pipeline definition has reference to missing model output",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_CONNECTION_TO_MISSING_MODEL_INPUT = (
-        "Pipeline definition has connection to non existing model input",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_NOT_ALL_INPUTS_CONNECTED = (
-        "Pipeline definition does not have connections for all inputs of underlying models",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_MODEL_INPUT_CONNECTED_TO_MULTIPLE_DATA_SOURCES = (
-        "Pipeline definition has multiple connections to the same input of underlying model",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_EXIT_USED_AS_NODE_DEPENDENCY = (
-        "Pipeline definition has response node used as dependency node",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_NAME_OCCUPIED = ("Pipeline has the same name as model", "UNKNOWN", 500)
-    PIPELINE_DEFINITION_INVALID_NODE_LIBRARY = (
-        "Pipeline refers to incorrect library",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_INCONSISTENT_SHARD_DIMENSIONS = (
-        "Gathered tensor shards dimensions are different",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_WRONG_NUMBER_OF_DIMENSIONS_TO_DEMULTIPLY = (
-        "Wrong number of dimensions in a tensor to be sharded",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_WRONG_DIMENSION_SIZE_TO_DEMULTIPLY = (
-        "Wrong dimension size. Should match demultiply count",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_TRIED_TO_SET_THE_SAME_INPUT_TWICE = (
-        "Tried to set the same input twice for node input handler",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_TRIED_TO_SET_INPUT_SHARD_FOR_ORDINARY_INPUT_HANDLER = (
-        "Tried to set input with shard id > 0 for ordinary input handler",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_NODE_GATHER_FROM_NOT_EXISTING_NODE = (
-        "Gather node refers to not existing node",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_NODE_GATHER_FROM_NOT_DEMULTIPLEXER = (
-        "Gather node refers to node that isn't demultiplexer",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_NODE_GATHER_FROM_ENTRY_NODE = (
-        "Gathering from entry node is not allowed",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_DEMULTIPLY_ENTRY_NODE = (
-        "Demultiplication at entry node is not allowed",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_DEMULTIPLY_COUNT_DOES_NOT_MATCH_TENSOR_SHARD_COUNT = (
-        "Demultiplication count does not match tensor first dimension",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_MANUAL_GATHERING_FROM_MULTIPLE_NODES_NOT_SUPPORTED = (
-        "Manual gathering from multiple nodes is not supported",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_NOT_ENOUGH_SHAPE_DIMENSIONS_TO_DEMULTIPLY = (
-        "Pipeline has not enough shape dimensions to demultiply",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_TOO_LARGE_DIMENSION_SIZE_TO_DEMULTIPLY = (
-        "Too large dynamic demultiplication requested.",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_WRONG_DEMULTIPLEXER_GATHER_NODES_ORDER = (
-        "Demultiplexer and gather nodes are not in LIFO order",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_DEMULTIPLEXER_NO_RESULTS = (
-        "Pipeline execution aborted due to no content from custom node",
-        "ABORTED",
-        204,
-    )
-    PIPELINE_INPUTS_AMBIGUOUS_METADATA = (
-        "Multiple nodes connected to the same pipeline input require different tensor metadata",
-        "UNKNOWN",
-        500,
-    )
-    PIPELINE_STRING_DEMUILTIPLICATION_UNSUPPORTED = (
-        "Demultiplication is not supported for string precision",
-        "UNKNOWN",
-        500,
-    )
-    MEDIAPIPE_DESERIALIZATION_ERROR = (
-        "Failed to deserialize tensor for mediapipe graph",
-        "FAILED_PRECONDITION",
-        500,
-    )
-    MEDIAPIPE_GRAPH_START_ERROR = ("Failed to start mediapipe graph", "FAILED_PRECONDITION", 500)
-    MEDIAPIPE_GRAPH_CONFIG_FILE_INVALID = (
-        "Failed to read protobuf graph configuration file",
-        "UNKNOWN",
-        500,
-    )
-    MEDIAPIPE_GRAPH_INITIALIZATION_ERROR = (
-        "Failed to initialize mediapipe graph",
-        "FAILED_PRECONDITION",
-        500,
-    )
-    MEDIAPIPE_GRAPH_ADD_OUTPUT_STREAM_ERROR = (
-        "Failed to add mediapipe graph output stream",
-        "FAILED_PRECONDITION",
-        500,
-    )
-    MEDIAPIPE_GRAPH_CLOSE_INPUT_STREAM_ERROR = (
-        "Failed to close mediapipe graph input stream",
-        "FAILED_PRECONDITION",
-        500,
-    )
-    MEDIAPIPE_GRAPH_ADD_PACKET_INPUT_STREAM = (
-        "Failed to add packet to mediapipe graph input stream",
-        "FAILED_PRECONDITION",
-        412,
-    )
-    MEDIAPIPE_DEFINITION_NAME_MISSING = (
-        "Mediapipe graph definition with requested name is not found",
-        "NOT_FOUND",
-        404,
-    )
-    MEDIAPIPE_EXECUTION_ERROR = ("Mediapipe execution failed. MP status", "INVALID_ARGUMENT", 400)
-    MEDIAPIPE_DEFINITION_NOT_LOADED_ANYMORE = ("Mediapipe is retired", "NOT_FOUND", 404)
-    MEDIAPIPE_DEFINITION_NOT_LOADED_YET = ("Mediapipe is not loaded yet", "UNAVAILABLE", 500)
-    MEDIAPIPE_KFS_PASS_WRONG_INPUT_STREAM_COUNT = (
-        "Mediapipe unexpected input stream packets count",
-        "UNKNOWN",
-        500,
-    )
-    MEDIAPIPE_WRONG_INPUT_STREAM_PACKET_NAME = (
-        "Mediapipe unexpected input stream packets name",
-        "UNKNOWN",
-        500,
-    )
-    MEDIAPIPE_WRONG_INPUT_SIDE_PACKET_STREAM_PACKET_NAME = (
-        "Mediapipe unexpected input side packet stream name",
-        "UNKNOWN",
-        500,
-    )
-    MEDIAPIPE_KFS_PASS_WRONG_OUTPUT_STREAM_COUNT = (
-        "Mediapipe unexpected output stream packets count",
-        "UNKNOWN",
-        500,
-    )
-    MEDIAPIPE_WRONG_OUTPUT_STREAM_PACKET_NAME = (
-        "Mediapipe unexpected output stream packets name",
-        "UNKNOWN",
-        500,
-    )
-    MEDIAPIPE_KFS_PASSTHROUGH_MISSING_OUTPUT_RESPONSE_TAG = (
-        "Mediapipe KFS pass through graph is missing RESPONSE: string in the output name",
-        "UNKNOWN",
-        500,
-    )
-    MEDIAPIPE_KFS_PASSTHROUGH_MISSING_INPUT_REQUEST_TAG = (
-        "Mediapipe KFS pass through graph is missing REQUEST: string in the input name",
-        "UNKNOWN",
-        500,
-    )
-    MEDIAPIPE_GRAPH_NAME_OCCUPIED = (
-        "Given mediapipe graph name is already occupied",
-        "UNKNOWN",
-        500,
-    )
-    MEDIAPIPE_INVALID_TIMESTAMP = ("Malformed packet timestamp", "UNKNOWN", 500)
-    MEDIAPIPE_UNINITIALIZED_STREAM_CLOSURE = (
-        "Client disconnected during reading first streaming request",
-        "UNKNOWN",
-        500,
-    )
-    MEDIAPIPE_INCORRECT_SERVABLE_NAME = (
-        "Subsequent request with incorrect servable name",
-        "UNKNOWN",
-        500,
-    )
-    MEDIAPIPE_INCORRECT_SERVABLE_VERSION = (
-        "Subsequent request with incorrect servable version",
-        "UNKNOWN",
-        500,
-    )
-    MEDIAPIPE_PRECONDITION_FAILED = ("Mediapipe graph precondition failed", "UNKNOWN", 412)
-    PYTHON_NODE_NAME_ALREADY_EXISTS = (
-        "The Python Node name is already present in nodes list",
-        "UNKNOWN",
-        500,
-    )
-    PYTHON_NODE_FILE_DOES_NOT_EXIST = ("The Python Node file path does not exist", "UNKNOWN", 500)
-    PYTHON_NODE_FILE_STATE_INITIALIZATION_FAILED = (
-        "The Python Node state initialization failed",
-        "UNKNOWN",
-        500,
-    )
-    PYTHON_NODE_MISSING_OPTIONS = ("The Python Node is missing options definition", "UNKNOWN", 500)
-    PYTHON_NODE_MISSING_NAME = ("The Python Node is missing name definition", "UNKNOWN", 500)
-    LLM_NODE_NAME_ALREADY_EXISTS = (
-        "The LLM Node name is already present in nodes list",
-        "UNKNOWN",
-        500,
-    )
-    LLM_NODE_DIRECTORY_DOES_NOT_EXIST = (
-        "The LLM Node workspace path does not exist",
-        "UNKNOWN",
-        500,
-    )
-    LLM_NODE_PATH_DOES_NOT_EXIST_AND_NOT_GGUFFILE = (
-        "The LLM Node workspace path does not exist and not gguf model file",
-        "UNKNOWN",
-        500,
-    )
-    LLM_NODE_RESOURCE_STATE_INITIALIZATION_FAILED = (
-        "The LLM Node resource initialization failed",
-        "UNKNOWN",
-        500,
-    )
-    LLM_NODE_MISSING_OPTIONS = ("The LLM Node is missing options definition", "UNKNOWN", 500)
-    LLM_NODE_MISSING_NAME = ("The LLM Node is missing name definition", "UNKNOWN", 500)
-    S3_BUCKET_NOT_FOUND = ("S3 Bucket not found", "UNKNOWN", 500)
-    S3_METADATA_FAIL = ("S3 metadata failure", "UNKNOWN", 500)
-    S3_FAILED_LIST_OBJECTS = ("S3 Failed to list objects", "UNKNOWN", 500)
-    S3_FAILED_GET_TIME = ("S3 Failed to get modification time", "UNKNOWN", 500)
-    S3_INVALID_ACCESS = ("S3 Invalid access rights", "UNKNOWN", 500)
-    S3_FILE_NOT_FOUND = ("S3 File or directory not found", "UNKNOWN", 500)
-    S3_FILE_INVALID = ("S3 File path is invalid", "UNKNOWN", 500)
-    S3_FAILED_GET_OBJECT = ("S3 Failed to get object from path", "UNKNOWN", 500)
-    GCS_BUCKET_NOT_FOUND = ("GCS Bucket not found", "UNKNOWN", 500)
-    GCS_METADATA_FAIL = ("GCS metadata failure", "UNKNOWN", 500)
-    GCS_FAILED_LIST_OBJECTS = ("GCS Failed to list objects", "UNKNOWN", 500)
-    GCS_FAILED_GET_TIME = ("GCS Failed to list objects", "UNKNOWN", 500)
-    GCS_INVALID_ACCESS = ("GCS Invalid access rights", "UNKNOWN", 500)
-    GCS_FILE_NOT_FOUND = ("GCS File or directory not found", "UNKNOWN", 500)
-    GCS_FILE_INVALID = ("GCS File path is invalid", "UNKNOWN", 500)
-    GCS_FAILED_GET_OBJECT = ("GCS Failed to get object from path", "UNKNOWN", 500)
-    GCS_INCORRECT_REQUESTED_OBJECT_TYPE = ("GCS invalid object type in path", "UNKNOWN", 500)
-    AS_INVALID_PATH = ("AS Invalid path", "UNKNOWN", 500)
-    AS_CONTAINER_NOT_FOUND = ("AS Container not found", "UNKNOWN", 500)
-    AS_SHARE_NOT_FOUND = ("AS Share not found", "UNKNOWN", 500)
-    AS_METADATA_FAIL = ("AS metadata failure", "UNKNOWN", 500)
-    AS_FAILED_LIST_OBJECTS = ("AS Failed to list objects", "UNKNOWN", 500)
-    AS_FAILED_GET_TIME = ("AS Failed to list objects", "UNKNOWN", 500)
-    AS_INVALID_ACCESS = ("AS Invalid access rights", "UNKNOWN", 500)
-    AS_FILE_NOT_FOUND = ("AS File or directory not found", "UNKNOWN", 500)
-    AS_FILE_INVALID = ("AS File path is invalid", "UNKNOWN", 500)
-    AS_FAILED_GET_OBJECT = ("AS Failed to get object from path", "UNKNOWN", 500)
-    AS_INCORRECT_REQUESTED_OBJECT_TYPE = ("AS invalid object type in path", "UNKNOWN", 500)
-    CUSTOM_LOADER_LIBRARY_INVALID = (
-        "Custom Loader library not found or cannot open",
-        "UNKNOWN",
-        500,
-    )
-    CUSTOM_LOADER_LIBRARY_LOAD_FAILED = ("Cannot load the custom library", "UNKNOWN", 500)
-    CUSTOM_LOADER_EXISTS = ("The custom loader is already present in loaders list", "UNKNOWN", 500)
-    CUSTOM_LOADER_NOT_PRESENT = ("The custom loader is not present in loaders list", "UNKNOWN", 500)
-    CUSTOM_LOADER_INIT_FAILED = ("Custom Loader LoadInit failed", "UNKNOWN", 500)
-    CUSTOM_LOADER_ERROR = ("Custom Loader Generic / Unknown Error", "UNKNOWN", 500)
-    NODE_LIBRARY_ALREADY_LOADED = ("Custom node library is already loaded", "UNKNOWN", 500)
-    NODE_LIBRARY_LOAD_FAILED_OPEN = ("Custom node library failed to open", "UNKNOWN", 500)
-    NODE_LIBRARY_LOAD_FAILED_SYM = ("Custom node library failed to load symbol", "UNKNOWN", 500)
-    NODE_LIBRARY_MISSING = ("Custom node library not found", "UNKNOWN", 500)
-    NODE_LIBRARY_MISSING_OUTPUT = ("Custom node output is missing", "UNKNOWN", 500)
-    NODE_LIBRARY_EXECUTION_FAILED = ("Custom node failed during execution", "UNKNOWN", 500)
-    NODE_LIBRARY_OUTPUTS_CORRUPTED = (
-        "Custom node library has returned corrupted outputs handle",
-        "UNKNOWN",
-        500,
-    )
-    NODE_LIBRARY_OUTPUTS_CORRUPTED_COUNT = (
-        "Custom node library has produced corrupted number of outputs",
-        "UNKNOWN",
-        500,
-    )
-    NODE_LIBRARY_INVALID_PRECISION = (
-        "Custom node has produced tensor with unspecified precision",
-        "UNKNOWN",
-        500,
-    )
-    NODE_LIBRARY_INVALID_SHAPE = (
-        "Custom node has produced tensor with not matching shape",
-        "UNKNOWN",
-        500,
-    )
-    NODE_LIBRARY_INVALID_CONTENT_SIZE = (
-        "Custom node output has invalid content size",
-        "UNKNOWN",
-        500,
-    )
-    NODE_LIBRARY_METADATA_FAILED = ("Custom node failed on metadata call", "UNKNOWN", 500)
-    NODE_LIBRARY_OUTPUT_MISSING_NAME = ("Custom node output is missing name", "UNKNOWN", 500)
-    IMAGE_PARSING_FAILED = ("Image parsing failed", "UNKNOWN", 500)
-    INVALID_NO_OF_CHANNELS = ("Invalid number of channels in binary input", "INVALID_ARGUMENT", 400)
-    BINARY_IMAGES_RESOLUTION_MISMATCH = (
-        "Binary input images for this endpoint are required to have the same resolution",
-        "INVALID_ARGUMENT",
-        400,
-    )
-    STRING_VAL_EMPTY = ("String val is empty", "INVALID_ARGUMENT", 400)
-    BYTES_CONTENTS_EMPTY = ("Bytes contents is empty", "INVALID_ARGUMENT", 500)
-    NODE_LIBRARY_INITIALIZE_FAILED = (
-        "Failure during custom node library initialization",
-        "UNKNOWN",
-        500,
-    )
-    OK_NOT_RELOADED = ("Config reload was not needed", "UNKNOWN", 200)
-    OK_RELOADED = ("Config reload successful", "UNKNOWN", 201)
-    INVALID_METRICS_ENDPOINT = ("Metrics config endpoint path is invalid", "UNKNOWN", 500)
-    INVALID_METRICS_FAMILY_NAME = ("Invalid name in metrics_list", "UNKNOWN", 500)
-    METRICS_REST_PORT_MISSING = ("Missing rest_port parameter in server CLI", "UNKNOWN", 500)
-    DOUBLE_BUFFER_SET = ("Cannot set buffer more than once to the same tensor", "UNKNOWN", 500)
-    DOUBLE_TENSOR_INSERT = ("Cannot insert more than one tensor with the same name", "UNKNOWN", 500)
-    DOUBLE_PARAMETER_INSERT = (
-        "Cannot insert more than one parameter with the same name",
-        "UNKNOWN",
-        500,
-    )
-    NONEXISTENT_BUFFER_FOR_REMOVAL = ("Tried to remove nonexisting buffer", "UNKNOWN", 500)
-    NONEXISTENT_BUFFER = ("Output does not contain buffer", "UNKNOWN", 500)
-    NONEXISTENT_PARAMETER = ("Tried to use nonexisting parameter", "UNKNOWN", 500)
-    NONEXISTENT_TENSOR = ("Tried to get nonexisting tensor", "UNKNOWN", 500)
-    NONEXISTENT_TENSOR_FOR_SET_BUFFER = (
-        "Tried to set buffer for nonexisting tensor",
-        "UNKNOWN",
-        500,
-    )
-    NONEXISTENT_TENSOR_FOR_REMOVE_BUFFER = (
-        "Tried to remove buffer for nonexisting tensor",
-        "UNKNOWN",
-        500,
-    )
-    NONEXISTENT_TENSOR_FOR_REMOVAL = ("Tried to remove nonexisting tensor", "UNKNOWN", 500)
-    NONEXISTENT_LOG_LEVEL = ("Tried to use nonexisting log level", "UNKNOWN", 500)
-    NONEXISTENT_PTR = ("Tried to use nonexisting pointer", "UNKNOWN", 500)
-    SERVER_NOT_READY = ("Server is not ready", "UNKNOWN", 503)
-    OPTIONS_USAGE_ERROR = ("options validation error", "UNKNOWN", 500)
-    FAILED_TO_START_GRPC_SERVER = ("Failed to start gRPC server", "UNKNOWN", 500)
-    FAILED_TO_START_REST_SERVER = ("Failed to start REST server", "UNKNOWN", 500)
-    SERVER_ALREADY_STARTED = ("Server has already started", "UNKNOWN", 500)
-    SERVER_ALREADY_STARTING = ("Server is already starting", "UNKNOWN", 500)
-    MODULE_ALREADY_INSERTED = ("Module already inserted", "UNKNOWN", 500)
-    HF_FAILED_TO_INIT_LIBGIT2 = ("Failed to initialize libgit2 library", "UNKNOWN", 500)
-    HF_FAILED_TO_INIT_OPTIMUM_CLI = ("Failed to run optimum-cli executable", "UNKNOWN", 500)
-    HF_RUN_OPTIMUM_CLI_EXPORT_FAILED = ("Failed to run optimum-cli export command", "UNKNOWN", 500)
-    HF_RUN_CONVERT_TOKENIZER_EXPORT_FAILED = (
-        "Failed to run convert-tokenizer export command",
-        "UNKNOWN",
-        500,
-    )
-    HF_GIT_CLONE_CANCELLED = ("Libgit2 clone cancelled due to shutdown request", "UNKNOWN", 500)
-    HF_GIT_CLONE_FAILED = ("Failed in libgit2 execution of clone method", "UNKNOWN", 500)
-    HF_GIT_STATUS_FAILED = ("Failed in libgit2 execution of status method", "UNKNOWN", 500)
-    HF_GIT_STATUS_FAILED_TO_RESOLVE_PATH = (
-        "Failed in libgit2 to check repository status for a given path",
-        "UNKNOWN",
-        500,
-    )
-    HF_GIT_LIBGIT2_NOT_INITIALIZED = ("Libgit2 was not initialized", "UNKNOWN", 500)
-    HF_GIT_LIBGIT2_LFS_DOWNLOAD_FAILED = ("Libgit2 LFS download failed", "UNKNOWN", 500)
-    HF_GIT_STATUS_UNCLEAN = ("Unclean status detected in libgit2 repository path", "UNKNOWN", 500)
-    PARTIAL_END = ("Request has finished and no further communication is needed", "UNKNOWN", 500)
-    NONEXISTENT_PATH = ("Nonexistent path", "UNKNOWN", 500)
-    DEFAULT_EXCEEDS_MAXIMUM_ALLOWED_RESOLUTION = (
-        "Default exceeds maximum allowed resolution",
-        "UNKNOWN",
-        500,
-    )
-    DEVICE_WRONG_FORMAT = ("Device is in wrong format", "UNKNOWN", 500)
-    SHAPE_DYNAMIC_BUT_NPU_USED = ("Shape is dynamic but NPU is used", "UNKNOWN", 500)
-    STATIC_RESOLUTION_MISUSE = ("Wrong usage of static resolution", "UNKNOWN", 500)
+    # fmt: off
+    OK = "", "OK", 200
+    PATH_INVALID = "The provided base path is invalid or doesn't exists", "INVALID_ARGUMENT", 400
+    DIRECTORY_NOT_CREATED = "Directory could not be created"
+    FILE_INVALID = "File not found or cannot open", "INTERNAL", 500
+    CONFIG_FILE_INVALID = "Configuration file not found or cannot open"
+    FILESYSTEM_ERROR = "Error during filesystem operation"
+    NOT_IMPLEMENTED = "Functionality not implemented"
+    NO_MODEL_VERSION_AVAILABLE = "Not a single model version directory has valid numeric name", "INTERNAL", 500
+    MODEL_NOT_LOADED = "Error while loading a model", "INTERNAL", 500
+    JSON_INVALID = "The file is not valid json", "FAILED_PRECONDITION", 412
+    JSON_NESTING_DEPTH_EXCEEDED = "JSON nesting depth exceeds the allowed limit"
+    JSON_SERIALIZATION_ERROR = "Data serialization to json format failed"
+    MODELINSTANCE_NOT_FOUND = "ModelInstance not found", "INTERNAL", 500
+    SHAPE_WRONG_FORMAT = "The provided shape is in wrong format", "INTERNAL", 500
+    LAYOUT_WRONG_FORMAT = "The provided layout is in wrong format"
+    FLOAT_WRONG_FORMAT = "The provided float is in wrong format"
+    COLOR_FORMAT_WRONG_FORMAT = "The provided color format is in wrong format"
+    PRECISION_WRONG_FORMAT = "The provided precision is in wrong format"
+    DIM_WRONG_FORMAT = "The provided dimension is in wrong format"
+    PLUGIN_CONFIG_WRONG_FORMAT = "Plugin config is in wrong format", "INTERNAL", 500
+    PLUGIN_CONFIG_CONFLICTING_PARAMETERS = "Tried to set the same key twice in plugin config"
+    MODEL_VERSION_POLICY_WRONG_FORMAT = "Model version policy is in wrong format", "INTERNAL", 500
+    MODEL_VERSION_POLICY_UNSUPPORTED_KEY = "Model version policy contains unsupported key", "INTERNAL", 500
+    GRPC_CHANNEL_ARG_WRONG_FORMAT = "Grpc channel arguments passed in wrong format"
+    CONFIG_FILE_TIMESTAMP_READING_FAILED = "Error during config file timestamp reading"
+    RESHAPE_ERROR = "Model could not be reshaped with requested shape", "FAILED_PRECONDITION", 412
+    RESHAPE_REQUIRED = "Model needs to be reloaded with new shape"
+    BATCHSIZE_CHANGE_REQUIRED = "Model needs to be reloaded with new batchsize"
+    FORBIDDEN_MODEL_DYNAMIC_PARAMETER = "Value of provided parameter is forbidden"
+    ANONYMOUS_FIXED_SHAPE_NOT_ALLOWED = "Anonymous fixed shape is invalid for models with multiple inputs"
+    ANONYMOUS_FIXED_LAYOUT_NOT_ALLOWED = "Anonymous fixed layout is invalid for models with multiple inputs"
+    CANNOT_COMPILE_MODEL_INTO_TARGET_DEVICE = "Cannot compile model into target device", "FAILED_PRECONDITION", 412
+    MODEL_MISSING = "Model with requested name and/or version is not found", "NOT_FOUND", 404
+    MODEL_CONFIG_INVALID = "Model config is invalid"
+    MODEL_NAME_MISSING = "Model with requested name is not found", "NOT_FOUND", 404
+    MODEL_NAME_OCCUPIED = "Given model name is already occupied"
+    MODEL_VERSION_MISSING = "Model with requested version is not found", "NOT_FOUND", 404
+    MODEL_VERSION_NOT_LOADED_ANYMORE = "Model with requested version is retired", "NOT_FOUND", 404
+    MODEL_VERSION_NOT_LOADED_YET = "Model with requested version is not loaded yet", "UNAVAILABLE", 404
+    PIPELINE_DEFINITION_NOT_LOADED_ANYMORE = "Pipeline is retired", "NOT_FOUND", 404
+    PIPELINE_DEFINITION_NOT_LOADED_YET = "Pipeline is not loaded yet", "UNAVAILABLE", 404
+    MODEL_SPEC_MISSING = "model_spec missing in request", "INVALID_ARGUMENT", 400
+    MODEL_VERSION_INVALID_FORMAT = "invalid model version format in request", "INVALID_ARGUMENT", 500
+    INVALID_SIGNATURE_DEF = "Invalid signature name", "INVALID_ARGUMENT", 400
+    CONFIG_SHAPE_IS_NOT_IN_MODEL = "Shape from config not found in model"
+    CONFIG_LAYOUT_IS_NOT_IN_MODEL = "Layout from config not found in model"
+    CONFIG_SHAPE_MAPPED_BUT_USED_REAL_NAME = "Shape from config has real name. Use mapped name instead"
+    CONFIG_LAYOUT_MAPPED_BUT_USED_REAL_NAME = "Layout from config has real name. Use mapped name instead"
+    INVALID_NIREQ = "Nireq parameter too high"
+    REQUESTED_DYNAMIC_PARAMETERS_ON_SUBSCRIBED_MODEL = "Requested dynamic parameters but model is used in pipeline"
+    PIPELINE_STREAM_ID_NOT_READY_YET = "Node is not ready for execution"
+    REQUESTED_DYNAMIC_PARAMETERS_ON_STATEFUL_MODEL = "Dynamic shape and dynamic batch size are not supported for stateful models"
+    REQUESTED_STATEFUL_PARAMETERS_ON_SUBSCRIBED_MODEL = "Stateful model cannot be subscribed to pipeline"
+    REQUESTED_MODEL_TYPE_CHANGE = "Model type cannot be changed after it is loaded"
+    INVALID_NON_STATEFUL_MODEL_PARAMETER = "Stateful model config parameter used for non stateful model"
+    INVALID_MAX_SEQUENCE_NUMBER = "Sequence max number parameter too high"
+    CANNOT_CONVERT_FLAT_SHAPE = "Cannot convert flat shape to Shape object"
+    INVALID_BATCH_DIMENSION = "Invalid batch dimension in shape"
+    LAYOUT_INCOMPATIBLE_WITH_SHAPE = "Layout incompatible with given shape"
+    MODEL_WITH_SCALAR_AUTO_UNSUPPORTED = "Batching set to AUTO but model contains scalar tensor"
+    OV_NO_INPUTS = "Cannot load model with no inputs"
+    OV_NO_OUTPUTS = "Cannot load model with no outputs"
+    ALLOW_CACHE_WITH_CUSTOM_LOADER = "allow_cache is set to true with custom loader usage"
+    UNKNOWN_ERROR = "Unknown error"
+    SEQUENCE_MISSING = "Sequence with provided ID does not exist", "NOT_FOUND", 404
+    SEQUENCE_ALREADY_EXISTS = "Sequence with provided ID already exists", "ALREADY_EXISTS", 409
+    SEQUENCE_ID_NOT_PROVIDED = "Sequence ID has not been provided in request inputs", "INVALID_ARGUMENT", 400
+    INVALID_SEQUENCE_CONTROL_INPUT = "Unexpected value of sequence control input", "INVALID_ARGUMENT", 400
+    SEQUENCE_ID_BAD_TYPE = "Could not find sequence id in expected tensor proto field uint64_val", "INVALID_ARGUMENT", 400
+    SEQUENCE_CONTROL_INPUT_BAD_TYPE = "Could not find sequence control input in expected tensor proto field uint32_val", "INVALID_ARGUMENT", 400
+    SEQUENCE_TERMINATED = "Sequence last request is being processed and it's not available anymore", "FAILED_PRECONDITION", 412
+    SPECIAL_INPUT_NO_TENSOR_SHAPE = "Special input proto does not contain tensor shape information", "INVALID_ARGUMENT", 400
+    MAX_SEQUENCE_NUMBER_REACHED = "Max sequence number has been reached. Could not create new sequence.", "UNAVAILABLE", 503
+    INVALID_NO_OF_INPUTS = "Invalid number of inputs", "INVALID_ARGUMENT", 400
+    INVALID_MISSING_INPUT = "Missing input with specific name", "INVALID_ARGUMENT", 400
+    INVALID_UNEXPECTED_INPUT = "Unexpected input", "INVALID_ARGUMENT", 400
+    INVALID_MISSING_OUTPUT = "Missing output with specific name"
+    INVALID_NO_OF_SHAPE_DIMENSIONS = "Invalid number of shape dimensions", "INVALID_ARGUMENT", 400
+    INVALID_BATCH_SIZE = "Invalid input batch size", "INVALID_ARGUMENT", 400
+    INVALID_SHAPE = "Invalid input shape", "INVALID_ARGUMENT", 400
+    INVALID_BUFFER_TYPE = "Invalid input buffer type", "INVALID_ARGUMENT", 400
+    INVALID_DEVICE_ID = "Invalid input buffer device id", "INVALID_ARGUMENT", 400
+    INVALID_STRING_INPUT = "Invalid string input", "INVALID_ARGUMENT", 400
+    INVALID_STRING_MAX_SIZE_EXCEEDED = "Maximum 2D array after string conversion exceeded 1GB"
+    INVALID_INPUT_FORMAT = "Inputs inside buffer does not match expected format.", "INVALID_ARGUMENT", 400
+    INVALID_PRECISION = "Invalid input precision", "INVALID_ARGUMENT", 400
+    INVALID_VALUE_COUNT = "Invalid number of values in tensor proto container", "INVALID_ARGUMENT", 400
+    INVALID_CONTENT_SIZE = "Invalid content size of tensor proto", "INVALID_ARGUMENT", 400
+    INVALID_MESSAGE_STRUCTURE = "Passing buffers both in ModelInferRequest::InferInputTensor::contents and in ModelInferRequest::raw_input_contents is not allowed", "INVALID_ARGUMENT", 400
+    UNSUPPORTED_LAYOUT = "Received binary image input but resource not configured to accept NHWC layout", "INVALID_ARGUMENT", 400
+    OV_UNSUPPORTED_DESERIALIZATION_PRECISION = "Unsupported deserialization precision", "INTERNAL", 500
+    OV_INTERNAL_DESERIALIZATION_ERROR = "Internal deserialization error", "INTERNAL", 500
+    OV_INTERNAL_INFERENCE_ERROR = "Internal inference error", "INTERNAL", 500
+    OV_UNSUPPORTED_SERIALIZATION_PRECISION = "Unsupported serialization precision", "INTERNAL", 500
+    OV_INTERNAL_SERIALIZATION_ERROR = "Internal serialization error", "INTERNAL", 500
+    OV_CLONE_TENSOR_ERROR = "Error during tensor clone"
+    INTERNAL_ERROR = "Internal server error", "INTERNAL", 500
+    REST_NOT_FOUND = "Requested REST resource not found", "UNKNOWN", 404
+    REST_COULD_NOT_PARSE_VERSION = "Could not parse model version in request"
+    REST_INVALID_URL = "Invalid request URL", "UNKNOWN", 400
+    REST_UNSUPPORTED_METHOD = "Unsupported method", "UNKNOWN", 406
+    UNKNOWN_REQUEST_COMPONENTS_TYPE = "Request components type not recognized"
+    FAILED_TO_PARSE_MULTIPART_CONTENT_TYPE = "Request of multipart type but failed to parse"
+    FAILED_TO_DEDUCE_MODEL_NAME_FROM_URI = "Failed to deduce model name from all possible ways"
+    UNAUTHORIZED = "Unauthorized request due to invalid or missing api-key"
+    REST_BODY_IS_NOT_AN_OBJECT = "Request body should be JSON object", "UNKNOWN", 400
+    REST_PREDICT_UNKNOWN_ORDER = "Invalid JSON structure. Could not detect row or column format", "UNKNOWN", 400
+    REST_INSTANCES_NOT_AN_ARRAY = "Invalid JSON structure. Nonamed instance is not an array.", "UNKNOWN", 400
+    REST_NAMED_INSTANCE_NOT_AN_OBJECT = "Invalid JSON structure. One of named instances is not a JSON object.", "UNKNOWN", 400
+    REST_INPUT_NOT_PREALLOCATED = "Internal allocation error"
+    REST_NO_INSTANCES_FOUND = "Invalid JSON structure. Missing instances in row format", "UNKNOWN", 400
+    REST_INSTANCES_NOT_NAMED_OR_NONAMED = "Could not detect neither named or nonamed format", "UNKNOWN", 400
+    REST_COULD_NOT_PARSE_INSTANCE = "Could not parse instance content. Not valid ndarray detected", "UNKNOWN", 400
+    REST_INSTANCES_BATCH_SIZE_DIFFER = "Invalid JSON structure. Request inputs have different batch sizes", "UNKNOWN", 400
+    REST_INPUTS_NOT_AN_OBJECT = "Invalid JSON structure. One of inputs is not a JSON object.", "UNKNOWN", 400
+    REST_NO_INPUTS_FOUND = "Invalid JSON structure, missing inputs", "UNKNOWN", 400
+    REST_COULD_NOT_PARSE_INPUT = "Could not parse input content. Not valid ndarray detected", "UNKNOWN", 400
+    REST_COULD_NOT_PARSE_OUTPUT = "Could not parse output content.", "UNKNOWN", 400
+    REST_COULD_NOT_PARSE_PARAMETERS = "Could not parse request parameters", "UNKNOWN", 400
+    REST_PROTO_TO_STRING_ERROR = "Response parsing to JSON error"
+    REST_BASE64_DECODE_ERROR = "Decode Base64 to string error"
+    REST_UNSUPPORTED_PRECISION = "Could not parse input content. Unsupported data precision detected", "UNKNOWN", 400
+    REST_SERIALIZE_TENSOR_CONTENT_INVALID_SIZE = "Size of data in tensor_content does not match declared tensor shape"
+    REST_SERIALIZE_VAL_FIELD_INVALID_SIZE = "Number of elements in xxx_val field does not match declared tensor shape"
+    REST_INFERENCE_HEADER_CONTENT_LENGTH_EXCEEDED = "Inference-Header-Content-Length header exceeds actual payload length"
+    REST_BINARY_DATA_SIZE_PARAMETER_INVALID = "binary_data_size parameter is invalid and cannot be parsed", "UNKNOWN", 400
+    REST_BINARY_BUFFER_EXCEEDED = "Received buffer size is smaller than binary_data_size parameter indicates", "UNKNOWN", 400
+    REST_INFERENCE_HEADER_CONTENT_LENGTH_INVALID = "Inference-Header-Content-Length header is invalid and couldn't be parsed"
+    REST_CONTENTS_FIELD_NOT_EMPTY = "Request contains values both in binary data and in content value"
+    PIPELINE_DEFINITION_ALREADY_EXIST = "Pipeline definition with the same name already exists"
+    PIPELINE_NODE_WRONG_KIND_CONFIGURATION = "Unsupported node type"
+    PIPELINE_MULTIPLE_ENTRY_NODES = "Pipeline definition has multiple request nodes"
+    PIPELINE_MULTIPLE_EXIT_NODES = "Pipeline definition has multiple response nodes"
+    PIPELINE_MISSING_ENTRY_OR_EXIT = "Pipeline definition is missing request or response node"
+    PIPELINE_DEFINITION_NAME_MISSING = "Pipeline with requested name is not found", "NOT_FOUND", 404
+    PIPELINE_NODE_NAME_DUPLICATE = "Pipeline definition has multiple nodes with the same name"
+    PIPELINE_CYCLE_FOUND = "Pipeline definition contains a cycle"
+    PIPELINE_CONTAINS_UNCONNECTED_NODES = "Pipeline definition has unconnected nodes"
+    PIPELINE_NODE_REFERING_TO_MISSING_NODE = "Pipeline definition has reference to missing node"
+    PIPELINE_NODE_REFERING_TO_MISSING_MODEL = "Pipeline definition has reference to missing model"
+    PIPELINE_NODE_REFERING_TO_MISSING_DATA_SOURCE = "Pipeline definition has reference to missing data source"
+    PIPELINE_NODE_REFERING_TO_MISSING_MODEL_OUTPUT = "Pipeline definition has reference to missing model output"
+    PIPELINE_CONNECTION_TO_MISSING_MODEL_INPUT = "Pipeline definition has connection to non existing model input"
+    PIPELINE_NOT_ALL_INPUTS_CONNECTED = "Pipeline definition does not have connections for all inputs of underlying models"
+    PIPELINE_MODEL_INPUT_CONNECTED_TO_MULTIPLE_DATA_SOURCES = "Pipeline definition has multiple connections to the same input of underlying model"
+    PIPELINE_EXIT_USED_AS_NODE_DEPENDENCY = "Pipeline definition has response node used as dependency node"
+    PIPELINE_NAME_OCCUPIED = "Pipeline has the same name as model"
+    PIPELINE_DEFINITION_INVALID_NODE_LIBRARY = "Pipeline refers to incorrect library"
+    PIPELINE_INCONSISTENT_SHARD_DIMENSIONS = "Gathered tensor shards dimensions are different"
+    PIPELINE_WRONG_NUMBER_OF_DIMENSIONS_TO_DEMULTIPLY = "Wrong number of dimensions in a tensor to be sharded"
+    PIPELINE_WRONG_DIMENSION_SIZE_TO_DEMULTIPLY = "Wrong dimension size. Should match demultiply count"
+    PIPELINE_TRIED_TO_SET_THE_SAME_INPUT_TWICE = "Tried to set the same input twice for node input handler"
+    PIPELINE_TRIED_TO_SET_INPUT_SHARD_FOR_ORDINARY_INPUT_HANDLER = "Tried to set input with shard id > 0 for ordinary input handler"
+    PIPELINE_NODE_GATHER_FROM_NOT_EXISTING_NODE = "Gather node refers to not existing node"
+    PIPELINE_NODE_GATHER_FROM_NOT_DEMULTIPLEXER = "Gather node refers to node that isn't demultiplexer"
+    PIPELINE_NODE_GATHER_FROM_ENTRY_NODE = "Gathering from entry node is not allowed"
+    PIPELINE_DEMULTIPLY_ENTRY_NODE = "Demultiplication at entry node is not allowed"
+    PIPELINE_DEMULTIPLY_COUNT_DOES_NOT_MATCH_TENSOR_SHARD_COUNT = "Demultiplication count does not match tensor first dimension"
+    PIPELINE_MANUAL_GATHERING_FROM_MULTIPLE_NODES_NOT_SUPPORTED = "Manual gathering from multiple nodes is not supported"
+    PIPELINE_NOT_ENOUGH_SHAPE_DIMENSIONS_TO_DEMULTIPLY = "Pipeline has not enough shape dimensions to demultiply"
+    PIPELINE_TOO_LARGE_DIMENSION_SIZE_TO_DEMULTIPLY = "Too large dynamic demultiplication requested."
+    PIPELINE_WRONG_DEMULTIPLEXER_GATHER_NODES_ORDER = "Demultiplexer and gather nodes are not in LIFO order"
+    PIPELINE_DEMULTIPLEXER_NO_RESULTS = "Pipeline execution aborted due to no content from custom node", "ABORTED", 204
+    PIPELINE_INPUTS_AMBIGUOUS_METADATA = "Multiple nodes connected to the same pipeline input require different tensor metadata"
+    PIPELINE_STRING_DEMUILTIPLICATION_UNSUPPORTED = "Demultiplication is not supported for string precision"
+    MEDIAPIPE_DESERIALIZATION_ERROR = "Failed to deserialize tensor for mediapipe graph", "FAILED_PRECONDITION", 500
+    MEDIAPIPE_GRAPH_START_ERROR = "Failed to start mediapipe graph", "FAILED_PRECONDITION", 500
+    MEDIAPIPE_GRAPH_CONFIG_FILE_INVALID = "Failed to read protobuf graph configuration file"
+    MEDIAPIPE_GRAPH_INITIALIZATION_ERROR = "Failed to initialize mediapipe graph", "FAILED_PRECONDITION", 500
+    MEDIAPIPE_GRAPH_ADD_OUTPUT_STREAM_ERROR = "Failed to add mediapipe graph output stream", "FAILED_PRECONDITION", 500
+    MEDIAPIPE_GRAPH_CLOSE_INPUT_STREAM_ERROR = "Failed to close mediapipe graph input stream", "FAILED_PRECONDITION", 500
+    MEDIAPIPE_GRAPH_ADD_PACKET_INPUT_STREAM = "Failed to add packet to mediapipe graph input stream", "FAILED_PRECONDITION", 412
+    MEDIAPIPE_DEFINITION_NAME_MISSING = "Mediapipe graph definition with requested name is not found", "NOT_FOUND", 404
+    MEDIAPIPE_EXECUTION_ERROR = "Mediapipe execution failed. MP status", "INVALID_ARGUMENT", 400
+    MEDIAPIPE_DEFINITION_NOT_LOADED_ANYMORE = "Mediapipe is retired", "NOT_FOUND", 404
+    MEDIAPIPE_DEFINITION_NOT_LOADED_YET = "Mediapipe is not loaded yet", "UNAVAILABLE", 500
+    MEDIAPIPE_KFS_PASS_WRONG_INPUT_STREAM_COUNT = "Mediapipe unexpected input stream packets count"
+    MEDIAPIPE_WRONG_INPUT_STREAM_PACKET_NAME = "Mediapipe unexpected input stream packets name"
+    MEDIAPIPE_WRONG_INPUT_SIDE_PACKET_STREAM_PACKET_NAME = "Mediapipe unexpected input side packet stream name"
+    MEDIAPIPE_KFS_PASS_WRONG_OUTPUT_STREAM_COUNT = "Mediapipe unexpected output stream packets count"
+    MEDIAPIPE_WRONG_OUTPUT_STREAM_PACKET_NAME = "Mediapipe unexpected output stream packets name"
+    MEDIAPIPE_KFS_PASSTHROUGH_MISSING_OUTPUT_RESPONSE_TAG = "Mediapipe KFS pass through graph is missing RESPONSE: string in the output name"
+    MEDIAPIPE_KFS_PASSTHROUGH_MISSING_INPUT_REQUEST_TAG = "Mediapipe KFS pass through graph is missing REQUEST: string in the input name"
+    MEDIAPIPE_GRAPH_NAME_OCCUPIED = "Given mediapipe graph name is already occupied"
+    MEDIAPIPE_INVALID_TIMESTAMP = "Malformed packet timestamp"
+    MEDIAPIPE_UNINITIALIZED_STREAM_CLOSURE = "Client disconnected during reading first streaming request"
+    MEDIAPIPE_INCORRECT_SERVABLE_NAME = "Subsequent request with incorrect servable name"
+    MEDIAPIPE_INCORRECT_SERVABLE_VERSION = "Subsequent request with incorrect servable version"
+    MEDIAPIPE_PRECONDITION_FAILED = "Mediapipe graph precondition failed", "UNKNOWN", 412
+    PYTHON_NODE_NAME_ALREADY_EXISTS = "The Python Node name is already present in nodes list"
+    PYTHON_NODE_FILE_DOES_NOT_EXIST = "The Python Node file path does not exist"
+    PYTHON_NODE_FILE_STATE_INITIALIZATION_FAILED = "The Python Node state initialization failed"
+    PYTHON_NODE_MISSING_OPTIONS = "The Python Node is missing options definition"
+    PYTHON_NODE_MISSING_NAME = "The Python Node is missing name definition"
+    LLM_NODE_NAME_ALREADY_EXISTS = "The LLM Node name is already present in nodes list"
+    LLM_NODE_DIRECTORY_DOES_NOT_EXIST = "The LLM Node workspace path does not exist"
+    LLM_NODE_PATH_DOES_NOT_EXIST_AND_NOT_GGUFFILE = "The LLM Node workspace path does not exist and not gguf model file"
+    LLM_NODE_RESOURCE_STATE_INITIALIZATION_FAILED = "The LLM Node resource initialization failed"
+    LLM_NODE_MISSING_OPTIONS = "The LLM Node is missing options definition"
+    LLM_NODE_MISSING_NAME = "The LLM Node is missing name definition"
+    S3_BUCKET_NOT_FOUND = "S3 Bucket not found"
+    S3_METADATA_FAIL = "S3 metadata failure"
+    S3_FAILED_LIST_OBJECTS = "S3 Failed to list objects"
+    S3_FAILED_GET_TIME = "S3 Failed to get modification time"
+    S3_INVALID_ACCESS = "S3 Invalid access rights"
+    S3_FILE_NOT_FOUND = "S3 File or directory not found"
+    S3_FILE_INVALID = "S3 File path is invalid"
+    S3_FAILED_GET_OBJECT = "S3 Failed to get object from path"
+    GCS_BUCKET_NOT_FOUND = "GCS Bucket not found"
+    GCS_METADATA_FAIL = "GCS metadata failure"
+    GCS_FAILED_LIST_OBJECTS = "GCS Failed to list objects"
+    GCS_FAILED_GET_TIME = "GCS Failed to list objects"
+    GCS_INVALID_ACCESS = "GCS Invalid access rights"
+    GCS_FILE_NOT_FOUND = "GCS File or directory not found"
+    GCS_FILE_INVALID = "GCS File path is invalid"
+    GCS_FAILED_GET_OBJECT = "GCS Failed to get object from path"
+    GCS_INCORRECT_REQUESTED_OBJECT_TYPE = "GCS invalid object type in path"
+    AS_INVALID_PATH = "AS Invalid path"
+    AS_CONTAINER_NOT_FOUND = "AS Container not found"
+    AS_SHARE_NOT_FOUND = "AS Share not found"
+    AS_METADATA_FAIL = "AS metadata failure"
+    AS_FAILED_LIST_OBJECTS = "AS Failed to list objects"
+    AS_FAILED_GET_TIME = "AS Failed to list objects"
+    AS_INVALID_ACCESS = "AS Invalid access rights"
+    AS_FILE_NOT_FOUND = "AS File or directory not found"
+    AS_FILE_INVALID = "AS File path is invalid"
+    AS_FAILED_GET_OBJECT = "AS Failed to get object from path"
+    AS_INCORRECT_REQUESTED_OBJECT_TYPE = "AS invalid object type in path"
+    CUSTOM_LOADER_LIBRARY_INVALID = "Custom Loader library not found or cannot open"
+    CUSTOM_LOADER_LIBRARY_LOAD_FAILED = "Cannot load the custom library"
+    CUSTOM_LOADER_EXISTS = "The custom loader is already present in loaders list"
+    CUSTOM_LOADER_NOT_PRESENT = "The custom loader is not present in loaders list"
+    CUSTOM_LOADER_INIT_FAILED = "Custom Loader LoadInit failed"
+    CUSTOM_LOADER_ERROR = "Custom Loader Generic / Unknown Error"
+    NODE_LIBRARY_ALREADY_LOADED = "Custom node library is already loaded"
+    NODE_LIBRARY_LOAD_FAILED_OPEN = "Custom node library failed to open"
+    NODE_LIBRARY_LOAD_FAILED_SYM = "Custom node library failed to load symbol"
+    NODE_LIBRARY_MISSING = "Custom node library not found"
+    NODE_LIBRARY_MISSING_OUTPUT = "Custom node output is missing"
+    NODE_LIBRARY_EXECUTION_FAILED = "Custom node failed during execution"
+    NODE_LIBRARY_OUTPUTS_CORRUPTED = "Custom node library has returned corrupted outputs handle"
+    NODE_LIBRARY_OUTPUTS_CORRUPTED_COUNT = "Custom node library has produced corrupted number of outputs"
+    NODE_LIBRARY_INVALID_PRECISION = "Custom node has produced tensor with unspecified precision"
+    NODE_LIBRARY_INVALID_SHAPE = "Custom node has produced tensor with not matching shape"
+    NODE_LIBRARY_INVALID_CONTENT_SIZE = "Custom node output has invalid content size"
+    NODE_LIBRARY_METADATA_FAILED = "Custom node failed on metadata call"
+    NODE_LIBRARY_OUTPUT_MISSING_NAME = "Custom node output is missing name"
+    IMAGE_PARSING_FAILED = "Image parsing failed"
+    INVALID_NO_OF_CHANNELS = "Invalid number of channels in binary input", "INVALID_ARGUMENT", 400
+    BINARY_IMAGES_RESOLUTION_MISMATCH = "Binary input images for this endpoint are required to have the same resolution", "INVALID_ARGUMENT", 400
+    STRING_VAL_EMPTY = "String val is empty", "INVALID_ARGUMENT", 400
+    BYTES_CONTENTS_EMPTY = "Bytes contents is empty", "INVALID_ARGUMENT", 500
+    NODE_LIBRARY_INITIALIZE_FAILED = "Failure during custom node library initialization"
+    OK_NOT_RELOADED = "Config reload was not needed", "UNKNOWN", 200
+    OK_RELOADED = "Config reload successful", "UNKNOWN", 201
+    INVALID_METRICS_ENDPOINT = "Metrics config endpoint path is invalid"
+    INVALID_METRICS_FAMILY_NAME = "Invalid name in metrics_list"
+    METRICS_REST_PORT_MISSING = "Missing rest_port parameter in server CLI"
+    DOUBLE_BUFFER_SET = "Cannot set buffer more than once to the same tensor"
+    DOUBLE_TENSOR_INSERT = "Cannot insert more than one tensor with the same name"
+    DOUBLE_PARAMETER_INSERT = "Cannot insert more than one parameter with the same name"
+    NONEXISTENT_BUFFER_FOR_REMOVAL = "Tried to remove nonexisting buffer"
+    NONEXISTENT_BUFFER = "Output does not contain buffer"
+    NONEXISTENT_PARAMETER = "Tried to use nonexisting parameter"
+    NONEXISTENT_TENSOR = "Tried to get nonexisting tensor"
+    NONEXISTENT_TENSOR_FOR_SET_BUFFER = "Tried to set buffer for nonexisting tensor"
+    NONEXISTENT_TENSOR_FOR_REMOVE_BUFFER = "Tried to remove buffer for nonexisting tensor"
+    NONEXISTENT_TENSOR_FOR_REMOVAL = "Tried to remove nonexisting tensor"
+    NONEXISTENT_LOG_LEVEL = "Tried to use nonexisting log level"
+    NONEXISTENT_PTR = "Tried to use nonexisting pointer"
+    SERVER_NOT_READY = "Server is not ready", "UNKNOWN", 503
+    OPTIONS_USAGE_ERROR = "options validation error"
+    FAILED_TO_START_GRPC_SERVER = "Failed to start gRPC server"
+    FAILED_TO_START_REST_SERVER = "Failed to start REST server"
+    SERVER_ALREADY_STARTED = "Server has already started"
+    SERVER_ALREADY_STARTING = "Server is already starting"
+    MODULE_ALREADY_INSERTED = "Module already inserted"
+    HF_FAILED_TO_INIT_LIBGIT2 = "Failed to initialize libgit2 library"
+    HF_FAILED_TO_INIT_OPTIMUM_CLI = "Failed to run optimum-cli executable"
+    HF_RUN_OPTIMUM_CLI_EXPORT_FAILED = "Failed to run optimum-cli export command"
+    HF_RUN_CONVERT_TOKENIZER_EXPORT_FAILED = "Failed to run convert-tokenizer export command"
+    HF_GIT_CLONE_CANCELLED = "Libgit2 clone cancelled due to shutdown request"
+    HF_GIT_CLONE_FAILED = "Failed in libgit2 execution of clone method"
+    HF_GIT_STATUS_FAILED = "Failed in libgit2 execution of status method"
+    HF_GIT_STATUS_FAILED_TO_RESOLVE_PATH = "Failed in libgit2 to check repository status for a given path"
+    HF_GIT_LIBGIT2_NOT_INITIALIZED = "Libgit2 was not initialized"
+    HF_GIT_LIBGIT2_LFS_DOWNLOAD_FAILED = "Libgit2 LFS download failed"
+    HF_GIT_STATUS_UNCLEAN = "Unclean status detected in libgit2 repository path"
+    PARTIAL_END = "Request has finished and no further communication is needed"
+    NONEXISTENT_PATH = "Nonexistent path"
+    DEFAULT_EXCEEDS_MAXIMUM_ALLOWED_RESOLUTION = "Default exceeds maximum allowed resolution"
+    DEVICE_WRONG_FORMAT = "Device is in wrong format"
+    SHAPE_DYNAMIC_BUT_NPU_USED = "Shape is dynamic but NPU is used"
+    STATIC_RESOLUTION_MISUSE = "Wrong usage of static resolution"
+    # fmt: on
 
 
 # Client mistakes that OVMS answers with HTTP 500 (its table has no entry for them). This server

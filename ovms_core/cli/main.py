@@ -20,6 +20,7 @@ from ovms_core.plugins.errors import PluginError
 from ovms_core.server.event_loop import loop_factory, run_event_loop
 from ovms_core.server.hooks import Hooks
 from ovms_core.server.server import Server, frontend_names
+from ovms_core.workers import WorkerIdentity, supervise
 
 __all__ = ["main"]
 
@@ -146,11 +147,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command not in ("serve", "validate"):
         parser.print_help()
         return 0
-    return _serve_or_validate(args, serve_parser, hooks)
+    return _serve_or_validate(args, serve_parser, hooks, args_list)
 
 
 def _serve_or_validate(
-    args: argparse.Namespace, serve: argparse.ArgumentParser, hooks: Hooks
+    args: argparse.Namespace, serve: argparse.ArgumentParser, hooks: Hooks, argv: list[str]
 ) -> int:
     extra = tuple(
         a.dest for a in serve._actions if a.dest not in _kernel_dests() and a.dest != "help"
@@ -180,6 +181,8 @@ def _serve_or_validate(
             f"frontends: {', '.join(frontend_names(startup.settings)) or 'none'}"
         )
         return 0
+    if startup.settings.workers > 1 and WorkerIdentity.from_environment() is None:
+        return supervise(argv, startup.settings)
     startup.config.log_problems()
     log.info("Event loop: %s", loop_name)
     try:

@@ -22,6 +22,8 @@ class ServerSettings:
     grpc_workers: int = 1
     grpc_channel_arguments: str = ""
     rest_workers: int | None = None
+    workers: int = 1
+    """Serving processes sharing the ports (``ovms_core.workers``); 1: this process serves."""
     rest_body_memory_quota: int = 2147483648
     """Bytes of REST request bodies held at once; beyond it requests get 503 (0: no limit)."""
     shutdown_timeout_seconds: int = 30

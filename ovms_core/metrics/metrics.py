@@ -12,6 +12,7 @@ Prometheus) registers a ``MetricsDriver`` in the ``ovms.metrics`` entry-point gr
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -34,7 +35,8 @@ class InferenceObserver(Protocol):
 class Metrics:
     """The server's metrics; this base records nothing and serves no ``/metrics``."""
 
-    __slots__ = ()
+    aggregate: Callable[[bytes], Awaitable[bytes]] | None = None
+    """Set by ``ovms_core.workers`` (``--workers``): adds the other workers' texts to this one."""
 
     @staticmethod
     def of(context: HasServices) -> Metrics:
@@ -75,8 +77,15 @@ class Metrics:
         return None
 
     def exposition(self) -> bytes | None:
-        """The text ``GET /metrics`` answers (None when metrics are off)."""
+        """The text of this process for ``GET /metrics`` (None when metrics are off)."""
         return None
+
+    async def scrape(self) -> bytes | None:
+        """The ``GET /metrics`` answer: ``exposition``, summed over worker processes."""
+        own = self.exposition()
+        if own is None or self.aggregate is None:
+            return own
+        return await self.aggregate(own)
 
 
 _OFF = Metrics()

@@ -12,8 +12,7 @@ import helm_python
 import kubernetes_validate
 import pytest
 import yaml
-
-from ovms_core.testing.models import dummy_model, save_version
+from ovms_testing.models import dummy_model, save_version
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CHART = ROOT / "deploy" / "helm" / "ovms"

@@ -17,9 +17,8 @@ import numpy as np
 import pytest
 import tritonclient.grpc as grpcclient
 import tritonclient.http as httpclient
-
-from ovms_core.testing.models import dummy_model, save_version
-from ovms_core.testing.server import free_port
+from ovms_testing.models import dummy_model, save_version
+from ovms_testing.server import free_port
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BASE = "localhost/ovms-base:bookworm"

@@ -13,9 +13,8 @@ import pytest
 import tritonclient.grpc as grpcclient
 import tritonclient.http as httpclient
 import yaml
-
-from ovms_core.testing.models import dummy_model, save_version
-from ovms_core.testing.server import ServerProcess, free_port
+from ovms_testing.models import dummy_model, save_version
+from ovms_testing.server import ServerProcess, free_port
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 KSERVE = ROOT / "deploy" / "kserve"

@@ -4,9 +4,8 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 import pytest
-
-from ovms_core.testing.models import add_two_inputs_model, dummy_model, save_version
-from ovms_core.testing.server import ServerProcess, free_port
+from ovms_testing.models import add_two_inputs_model, dummy_model, save_version
+from ovms_testing.server import ServerProcess, free_port
 
 
 def strings_model():

@@ -18,9 +18,9 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
 )
 from ovms_frontend_grpc.auth import OPEN_METHODS
 from ovms_frontend_rest.frontend import build_application
+from ovms_testing.server import ServerProcess, free_port
 
 from ovms_core import ServerContext, ServerSettings
-from ovms_core.testing.server import ServerProcess, free_port
 
 KEYS = ("first-key-0123456789", "second-key-abcdef")
 KEY_FILE = f"# keys of the test server\n\n{KEYS[0]}\n   {KEYS[1]}  \n# retired-key\n"

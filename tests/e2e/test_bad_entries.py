@@ -4,8 +4,8 @@ import json
 import urllib.error
 import urllib.request
 
-from ovms_core.testing.models import dummy_model, save_version
-from ovms_core.testing.server import ServerProcess
+from ovms_testing.models import dummy_model, save_version
+from ovms_testing.server import ServerProcess
 
 
 def _status(server, path):
@@ -34,10 +34,9 @@ def test_serve_skips_a_bad_shape_and_ignores_a_bad_batch_size(tmp_path):
     assert "$.model_config_list[2].config.batch_size: Wrong batch size parameter" in log
 
 
-def test_serve_starts_with_a_bad_shape_on_the_command_line(tmp_path):
-    save_version(dummy_model(), str(tmp_path / "dummy"), 1)
-    flags = ["--model_name", "m", "--model_path", str(tmp_path / "dummy"), "--shape", "(1,a)"]
-    with ServerProcess(flags) as server:
-        assert _status(server, "/v2/health/live") == 200
-        assert _status(server, "/v2/models/m/ready") == 404
-        assert "command line: $.shape: The provided shape is in wrong format" in server.log()
+def test_serve_starts_with_a_bad_shape_on_the_command_line(ovms_model_repository, ovms_serve):
+    folder = ovms_model_repository.add("dummy")
+    server = ovms_serve("--model_name", "m", "--model_path", str(folder), "--shape", "(1,a)")
+    assert _status(server, "/v2/health/live") == 200
+    assert _status(server, "/v2/models/m/ready") == 404
+    assert "command line: $.shape: The provided shape is in wrong format" in server.log()

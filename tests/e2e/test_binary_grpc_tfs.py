@@ -13,9 +13,8 @@ import grpc
 import numpy as np
 import openvino as ov
 import pytest
-
-from ovms_core.testing.models import image_model, save_version, string_model
-from ovms_core.testing.server import ServerProcess, free_port
+from ovms_testing.models import image_model, save_version, string_model
+from ovms_testing.server import ServerProcess, free_port
 
 pytest.importorskip("ovms_frontend_grpc")
 from ovms_frontend_grpc._generated.tensorflow.core.framework import types_pb2

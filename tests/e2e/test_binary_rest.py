@@ -8,9 +8,8 @@ import struct
 import numpy as np
 import openvino as ov
 import pytest
-
-from ovms_core.testing.models import image_model, save_version, string_model, u8_string_model
-from ovms_core.testing.server import ServerProcess
+from ovms_testing.models import image_model, save_version, string_model, u8_string_model
+from ovms_testing.server import ServerProcess
 
 cv2 = pytest.importorskip("cv2")
 http_client = pytest.importorskip("tritonclient.http")

@@ -9,9 +9,8 @@ import struct
 import grpc
 import numpy as np
 import pytest
-
-from ovms_core.testing.models import image_model, save_version
-from ovms_core.testing.server import ServerProcess, free_port
+from ovms_testing.models import image_model, save_version
+from ovms_testing.server import ServerProcess, free_port
 
 pytest.importorskip("ovms_frontend_grpc")
 from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2 as kserve_pb2

@@ -4,10 +4,9 @@ import http.client
 import json
 
 import pytest
+from ovms_testing.models import add_two_inputs_model, dummy_model, save_version
+from ovms_testing.server import ServerProcess
 from prometheus_client.parser import text_string_to_metric_families
-
-from ovms_core.testing.models import add_two_inputs_model, dummy_model, save_version
-from ovms_core.testing.server import ServerProcess
 
 AVAILABLE = {"state": "AVAILABLE", "status": {"error_code": "OK", "error_message": "OK"}}
 CONFIG_FAILED = "Reloading config file failed. Check server logs for more info."

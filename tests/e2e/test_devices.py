@@ -9,8 +9,7 @@ import time
 import numpy as np
 import openvino as ov
 import pytest
-
-from ovms_core.testing.server import ServerProcess, free_port
+from ovms_testing.server import ServerProcess, free_port
 
 http = pytest.importorskip("tritonclient.http")
 

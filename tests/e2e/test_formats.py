@@ -5,9 +5,9 @@ import pathlib
 
 import numpy as np
 import pytest
+from ovms_testing.server import ServerProcess
 
 from ovms_core.models.files import find_model_file
-from ovms_core.testing.server import ServerProcess
 
 http = pytest.importorskip("tritonclient.http")
 

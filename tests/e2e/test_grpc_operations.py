@@ -15,8 +15,7 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
 )
 from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2 as pb
 from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2_grpc as pb_grpc
-
-from ovms_core.testing.server import ServerProcess, free_port
+from ovms_testing.server import ServerProcess, free_port
 
 SERVICES = (
     "inference.GRPCInferenceService",

@@ -18,8 +18,7 @@ import openvino as ov
 import openvino.opset13 as ops
 import psutil
 import pytest
-
-from ovms_core.testing.server import ServerProcess
+from ovms_testing.server import ServerProcess
 
 WAIT_SECONDS = 60.0
 

@@ -10,6 +10,7 @@ import threading
 import numpy as np
 import openvino as ov
 import pytest
+from ovms_testing.models import dummy_model, save_version
 
 from ovms_core import (
     ConfigError,
@@ -28,7 +29,6 @@ from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.server.assembly import build_dataplane
 from ovms_core.server.hooks import Hooks
 from ovms_core.server.server import Server
-from ovms_core.testing.models import dummy_model, save_version
 
 
 class LoadGate:

@@ -12,9 +12,8 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 import pytest
-
-from ovms_core.testing.models import save_version
-from ovms_core.testing.server import ServerProcess
+from ovms_testing.models import save_version
+from ovms_testing.server import ServerProcess
 
 psutil = pytest.importorskip("psutil")
 
@@ -34,7 +33,7 @@ SCRIPT = textwrap.dedent(
     from ovms_core.models.manager import ModelManager
     from ovms_core.plugins.drivers import DriverLoader
     from ovms_core.server.hooks import Hooks
-    from ovms_core.testing.models import dummy_model, save_version
+    from ovms_testing.models import dummy_model, save_version
 
     cycles, settle = int(sys.argv[1]), int(sys.argv[2])
 

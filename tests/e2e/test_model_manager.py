@@ -3,6 +3,7 @@ import asyncio
 import numpy as np
 import openvino as ov
 import pytest
+from ovms_testing.models import dummy_model, save_version
 
 from ovms_core import InferInput, InferRequest, OvmsError, VersionState
 from ovms_core.config import ModelConfig, ServingConfig, VersionPolicy
@@ -10,7 +11,6 @@ from ovms_core.models.manager import ModelManager
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.server.assembly import build_dataplane
 from ovms_core.server.hooks import Hooks
-from ovms_core.testing.models import dummy_model, save_version
 
 
 def _manager():

@@ -10,10 +10,9 @@ import urllib.request
 import numpy as np
 import pytest
 import tritonclient.http as httpclient
+from ovms_testing.models import dummy_model, save_version
+from ovms_testing.server import ServerProcess, free_port
 from tritonclient.utils import InferenceServerException
-
-from ovms_core.testing.models import dummy_model, save_version
-from ovms_core.testing.server import ServerProcess, free_port
 
 CLIENTS = os.path.join(os.path.dirname(__file__), "clients")
 

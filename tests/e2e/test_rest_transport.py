@@ -7,9 +7,8 @@ import time
 
 import numpy as np
 import pytest
-
-from ovms_core.testing.models import dummy_model, save_version
-from ovms_core.testing.server import ServerProcess
+from ovms_testing.models import dummy_model, save_version
+from ovms_testing.server import ServerProcess
 
 
 def _state(pid):

@@ -10,6 +10,7 @@ import sys
 import numpy as np
 import openvino as ov
 import pytest
+from ovms_testing.models import dummy_model, running_sum_model, save_version
 
 from ovms_core import InferInput, InferRequest, ModelConfig, OvmsError, ServingConfig, StatusCode
 from ovms_core.cli.inventory import plugin_rows
@@ -17,7 +18,6 @@ from ovms_core.models.manager import ModelManager
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.server.assembly import build_dataplane
 from ovms_core.server.hooks import Hooks
-from ovms_core.testing.models import dummy_model, running_sum_model, save_version
 
 
 @pytest.fixture(scope="module")

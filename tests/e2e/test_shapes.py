@@ -7,6 +7,8 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 import pytest
+from ovms_testing.models import dummy_model, save_version
+from ovms_testing.server import ServerProcess
 
 from ovms_core import InferInput, InferRequest, OvmsError
 from ovms_core.config import ModelConfig, ServingConfig
@@ -15,8 +17,6 @@ from ovms_core.models.manager import ModelManager
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.server.assembly import build_dataplane
 from ovms_core.server.hooks import Hooks
-from ovms_core.testing.models import dummy_model, save_version
-from ovms_core.testing.server import ServerProcess
 
 CHANNEL_SCALE = np.array([1, 2, 3], dtype=np.float32)
 MAPPED_BUT_REAL = "Shape from config has real name. Use mapped name instead"

@@ -5,9 +5,8 @@ import json
 
 import numpy as np
 import pytest
-
-from ovms_core.testing.models import running_sum_model, save_version
-from ovms_core.testing.server import ServerProcess
+from ovms_testing.models import running_sum_model, save_version
+from ovms_testing.server import ServerProcess
 
 http_client = pytest.importorskip("tritonclient.http")
 

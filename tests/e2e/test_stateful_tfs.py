@@ -14,9 +14,8 @@ import sys
 import grpc
 import numpy as np
 import pytest
-
-from ovms_core.testing.models import running_sum_model, save_version
-from ovms_core.testing.server import ServerProcess, free_port
+from ovms_testing.models import running_sum_model, save_version
+from ovms_testing.server import ServerProcess, free_port
 
 pytest.importorskip("ovms_frontend_grpc")
 from ovms_frontend_grpc._generated.tensorflow.core.framework import types_pb2

@@ -13,10 +13,9 @@ import pytest
 
 pytest.importorskip("ovms_frontend_grpc")
 import tritonclient.http as httpclient
+from ovms_testing.models import dummy_model, save_version
+from ovms_testing.server import ServerProcess, free_port
 from tritonclient.utils import InferenceServerException
-
-from ovms_core.testing.models import dummy_model, save_version
-from ovms_core.testing.server import ServerProcess, free_port
 
 CLIENTS = os.path.join(os.path.dirname(__file__), "clients")
 PHASES = ("success", "fail", "queue", "compute_input", "compute_infer", "compute_output")

@@ -14,8 +14,7 @@ import pytest
 import requests
 import tritonclient.http as httpclient
 import trustme
-
-from ovms_core.testing.server import ServerProcess, free_port
+from ovms_testing.server import ServerProcess, free_port
 
 pytest.importorskip("ovms_frontend_grpc")
 ROW = np.arange(10, dtype=np.float32).reshape(1, 10)

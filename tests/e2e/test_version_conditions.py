@@ -2,8 +2,8 @@
 
 import urllib.request
 
-from ovms_core.testing.models import dummy_model, save_version
-from ovms_core.testing.server import ServerProcess
+from ovms_testing.models import dummy_model, save_version
+from ovms_testing.server import ServerProcess
 
 NO_VERSION = "No version found for model m in path"
 

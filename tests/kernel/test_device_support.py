@@ -3,6 +3,7 @@
 import numpy as np
 import openvino as ov
 import pytest
+from ovms_testing.models import dummy_model
 
 from ovms_core import (
     CORE_PROPERTIES,
@@ -20,7 +21,6 @@ from ovms_core.devices.execution import execution_info
 from ovms_core.models.targets import check_target_devices
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.errors import DriverNotFound
-from ovms_core.testing.models import dummy_model
 
 
 class Cpu(HardwareDevice):

@@ -2,9 +2,6 @@ import json
 import subprocess
 import sys
 
-from ovms_core.testing.models import dummy_model, save_version
-from ovms_core.testing.server import ServerProcess
-
 
 def test_listed_by_ovms_plugins():
     done = subprocess.run(
@@ -23,12 +20,11 @@ def test_option_appears_in_serve_help():
     assert "--audit_log" in done.stdout
 
 
-def test_records_model_events_through_its_entry_point(tmp_path):
-    save_version(dummy_model(), str(tmp_path / "m"), 1)
+def test_records_model_events_through_its_entry_point(tmp_path, ovms_model_repository, ovms_serve):
+    folder = ovms_model_repository.add("m")
     audit = tmp_path / "audit.jsonl"
-    args = ["--model_name", "m", "--model_path", str(tmp_path / "m"), "--audit_log", str(audit)]
-    with ServerProcess(args) as server:
-        pass
+    server = ovms_serve("--model_name", "m", "--model_path", str(folder), "--audit_log", str(audit))
+    server.stop()
     assert server.process.returncode == 0
     events = [json.loads(line) for line in audit.read_text().splitlines()]
     assert [e["event"] for e in events] == ["configured", "loaded", "unloaded"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from time import perf_counter
 from weakref import WeakKeyDictionary
 
@@ -26,7 +27,21 @@ from ovms_core.servables.types import (
     VersionStatus,
 )
 
-__all__ = ["ModelServable", "RunnerCache", "tensor_metadata"]
+__all__ = ["Forward", "ForwardedRunner", "ModelServable", "RunnerCache", "tensor_metadata"]
+
+Forward = Callable[[InferRequest, Callable[[], None]], Awaitable[InferResult]]
+"""Runs a request elsewhere; the result's ``release`` calls the given callable."""
+
+
+class ForwardedRunner:
+    """A stateful version whose sequences live in another worker process (``--workers``)."""
+
+    def __init__(self, forward: Forward) -> None:
+        self.forward = forward
+
+    async def infer(self, request: InferRequest, call: Call) -> InferResult:
+        """Run ``request`` where its sequence is."""
+        return await self.forward(request, call.leave)
 
 
 class RunnerCache:
@@ -42,12 +57,18 @@ class RunnerCache:
     def check(self, config: ServingConfig) -> None:
         """Load the run modes ``config`` asks for (``stateful``, ``dynamic_batching``)."""
         self.modes.check(config)
+        self.forward_stateful: Forward | None = None
+        """Where stateful versions run when not here (``ovms_core.workers``); None: here."""
 
     def get(self, compiled: CompiledVersion) -> Runner:
         """The runner for ``compiled``: from the run mode its model asks for, else single."""
         runner = self._runners.get(compiled)
         if runner is None:
-            runner = self._runners[compiled] = self.modes.runner(compiled)
+            if compiled.model.stateful is not None and self.forward_stateful is not None:
+                runner = ForwardedRunner(self.forward_stateful)
+            else:
+                runner = self.modes.runner(compiled)
+            self._runners[compiled] = runner
         return runner
 
 

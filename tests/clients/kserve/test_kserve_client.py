@@ -8,9 +8,8 @@ import asyncio
 import numpy as np
 import pytest
 from kserve import InferenceGRPCClient, InferenceRESTClient, InferInput, InferRequest, RESTConfig
-
-from ovms_core.testing.models import dummy_model, save_version
-from ovms_core.testing.server import ServerProcess, free_port
+from ovms_testing.models import dummy_model, save_version
+from ovms_testing.server import ServerProcess, free_port
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,5 @@
 import pytest
-
-from ovms_core.testing.models import dummy_model, save_version
+from ovms_testing.models import dummy_model, save_version
 
 
 @pytest.fixture(scope="session")

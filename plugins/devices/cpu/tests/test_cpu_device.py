@@ -1,11 +1,11 @@
 import openvino as ov
 import pytest
 from ovms_device_cpu import CpuDevice
+from ovms_testing.contracts import DeviceContract
+from ovms_testing.models import dummy_model
 
 from ovms_core import OvmsError
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.testing.contracts import DeviceContract
-from ovms_core.testing.models import dummy_model
 
 
 class TestCpuDevice(DeviceContract):

@@ -1,10 +1,10 @@
 import openvino as ov
 import pytest
 from ovms_device_gpu import GpuDevice
+from ovms_testing.contracts import DeviceContract
 
 from ovms_core import OvmsError, StatusCode, is_available
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.testing.contracts import DeviceContract
 
 PRESENT = is_available(GpuDevice().device("GPU"), ov.Core().available_devices)
 

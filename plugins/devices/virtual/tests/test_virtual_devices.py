@@ -2,11 +2,11 @@ import numpy as np
 import openvino as ov
 import pytest
 from ovms_device_virtual import AutoDevice, BatchDevice, HeteroDevice, MultiDevice
+from ovms_testing.contracts import DeviceContract
+from ovms_testing.models import dummy_model
 
 from ovms_core import OvmsError, StatusCode
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.testing.contracts import DeviceContract
-from ovms_core.testing.models import dummy_model
 
 
 class TestAutoDevice(DeviceContract):

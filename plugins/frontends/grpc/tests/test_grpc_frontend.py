@@ -6,11 +6,11 @@ from ovms_frontend_grpc._generated.ovms import grpc_predict_v2_pb2 as pb
 from ovms_frontend_grpc.errors import grpc_status
 from ovms_frontend_grpc.frontend import GrpcFrontend, bind_targets, server_options
 from ovms_frontend_grpc.rpc import Malformed, decoder
+from ovms_testing.contracts import FrontendContract
 
 from ovms_core import OvmsError, ServerSettings, StatusCode
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.server.hooks import Hooks
-from ovms_core.testing.contracts import FrontendContract
 
 
 class TestGrpcFrontend(FrontendContract):

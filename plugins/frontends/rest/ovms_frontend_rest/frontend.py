@@ -103,7 +103,9 @@ class RestFrontend(Frontend):
             decompress_request=False,
         )
         for address in settings.rest_bind_address.split(","):
-            sockets = tornado.netutil.bind_sockets(settings.rest_port, address.strip() or None)
+            sockets = tornado.netutil.bind_sockets(
+                settings.rest_port, address.strip() or None, reuse_port=settings.workers > 1
+            )
             server.add_sockets(sockets)
         self._server = server
         if tls:

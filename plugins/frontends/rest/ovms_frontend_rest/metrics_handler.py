@@ -13,9 +13,9 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 class MetricsHandler(BaseHandler):
-    def get(self) -> None:
+    async def get(self) -> None:
         self.set_header("Content-Type", CONTENT_TYPE)
-        self.finish(self.metrics.exposition())
+        self.finish(await self.metrics.scrape())
 
     post = BaseHandler._unsupported
 

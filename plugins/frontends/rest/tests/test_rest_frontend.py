@@ -9,10 +9,10 @@ from ovms_frontend_rest.kserve_codec import (
     encode_infer_result,
     header_length,
 )
+from ovms_testing.contracts import FrontendContract
 
 from ovms_core import InferResult, OutputTensor, OvmsError
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.testing.contracts import FrontendContract
 
 
 class TestRestFrontend(FrontendContract):

@@ -7,13 +7,13 @@ import openvino.opset13 as ops
 import pytest
 import tritonclient.http as http
 from ovms_image import ImageNodeDriver
+from ovms_testing.contracts import NodeContract
+from ovms_testing.models import save_version
+from ovms_testing.server import ServerProcess
 from tritonclient.utils import InferenceServerException
 
 from ovms_core import NodeSpec, OvmsError
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.testing.contracts import NodeContract
-from ovms_core.testing.models import save_version
-from ovms_core.testing.server import ServerProcess
 
 
 def picture(width=6, height=4, seed=0):

@@ -5,10 +5,10 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 from ovms_node_custom import CustomNodeDriver
+from ovms_testing.contracts import NodeContract
 
 from ovms_core import NodeSpec, OvmsError
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.testing.contracts import NodeContract
 
 
 def spec(path, name="node", **params):

@@ -7,10 +7,9 @@ import urllib.request
 import numpy as np
 import pytest
 import tritonclient.http as http
+from ovms_testing.models import dummy_model, save_version
+from ovms_testing.server import ServerProcess
 from tritonclient.utils import InferenceServerException
-
-from ovms_core.testing.models import dummy_model, save_version
-from ovms_core.testing.server import ServerProcess
 
 MALFORMED = {
     "null_outputs": "Custom node library has returned corrupted outputs handle",

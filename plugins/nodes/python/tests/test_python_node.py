@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 import tritonclient.http as http
 from ovms_node_python import PythonNodeDriver
+from ovms_testing.contracts import NodeContract
+from ovms_testing.models import dummy_model, save_version
+from ovms_testing.server import ServerProcess
 from tritonclient.utils import InferenceServerException
 
 from ovms_core import NodeSpec, OvmsError
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.testing.contracts import NodeContract
-from ovms_core.testing.models import dummy_model, save_version
-from ovms_core.testing.server import ServerProcess
 
 HERE = os.path.dirname(__file__)
 

@@ -6,6 +6,7 @@ import itertools
 import numpy as np
 import openvino as ov
 import pytest
+from ovms_testing.models import dummy_model, mlp_model, save_version
 
 from ovms_core import InferInput, InferRequest, OvmsError
 from ovms_core.base.status_codes import StatusCode
@@ -15,7 +16,6 @@ from ovms_core.models.manager import ModelManager
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.server.assembly import build_dataplane
 from ovms_core.server.hooks import Hooks
-from ovms_core.testing.models import dummy_model, mlp_model, save_version
 
 LONG_DELAY_US = 500_000
 

@@ -6,6 +6,7 @@ import numpy as np
 import openvino as ov
 import pytest
 from ovms_runner_stateful import CLEANER, SequenceCleaner, StatefulRunner
+from ovms_testing.models import recurrent_sum_model, running_sum_model, save_version
 
 from ovms_core import (
     ConfigError,
@@ -22,7 +23,6 @@ from ovms_core.models.manager import ModelManager
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.server.assembly import build_dataplane
 from ovms_core.server.hooks import Hooks
-from ovms_core.testing.models import recurrent_sum_model, running_sum_model, save_version
 
 
 @pytest.fixture(scope="module")

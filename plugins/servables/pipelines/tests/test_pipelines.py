@@ -13,13 +13,13 @@ import numpy as np
 import openvino as ov
 import pytest
 from ovms_pipelines import PipelineManager
+from ovms_testing.server import ServerProcess, free_port
 
 from ovms_core import DriverLoader, InferInput, InferRequest, ModelAccess, OvmsError
 from ovms_core.config import ModelConfig, ServingConfig
 from ovms_core.models.manager import ModelManager
 from ovms_core.server.assembly import build_dataplane
 from ovms_core.server.hooks import Hooks
-from ovms_core.testing.server import ServerProcess, free_port
 
 http = pytest.importorskip("tritonclient.http")
 

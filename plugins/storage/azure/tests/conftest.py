@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 from azure.storage.blob import BlobServiceClient
-
-from ovms_core.testing.contracts import EmulatedStorage
-from ovms_core.testing.server import free_port
-from ovms_core.testing.services import ServiceProcess
+from ovms_testing.contracts import EmulatedStorage
+from ovms_testing.server import free_port
+from ovms_testing.services import ServiceProcess
 
 AZURITE_VERSION = "3.35.x"
 # Azurite's well-known development account (public, documented by Azure for emulators).

@@ -2,14 +2,14 @@ import os
 
 import pytest
 from ovms_storage_azure import AzureBlobStorage
+from ovms_testing.contracts import RemoteStorageContract
+from ovms_testing.packaging import importable, requirement_closure
+from ovms_testing.server import ServerProcess
 
 from ovms_core import OvmsError
 from ovms_core.models.repository import list_versions
 from ovms_core.plugins.drivers import DriverLoader
 from ovms_core.plugins.errors import PluginLoadFailed
-from ovms_core.testing.contracts import RemoteStorageContract
-from ovms_core.testing.packaging import importable, requirement_closure
-from ovms_core.testing.server import ServerProcess
 
 
 class TestAzureBlobStorage(RemoteStorageContract):

@@ -5,10 +5,9 @@ import tempfile
 
 import pytest
 from gcsfs.core import GCSFileSystem
-
-from ovms_core.testing.contracts import EmulatedStorage
-from ovms_core.testing.server import free_port
-from ovms_core.testing.services import ServiceProcess
+from ovms_testing.contracts import EmulatedStorage
+from ovms_testing.server import free_port
+from ovms_testing.services import ServiceProcess
 
 EMULATOR = os.path.join(os.path.dirname(sys.executable), "gcp-storage-emulator")
 

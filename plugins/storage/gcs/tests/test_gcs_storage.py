@@ -2,10 +2,10 @@ import os
 
 import pytest
 from ovms_storage_gcs import GCSStorage, gcs_options
+from ovms_testing.contracts import RemoteStorageContract
+from ovms_testing.packaging import importable, requirement_closure
 
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.testing.contracts import RemoteStorageContract
-from ovms_core.testing.packaging import importable, requirement_closure
 
 
 class TestGCSStorage(RemoteStorageContract):

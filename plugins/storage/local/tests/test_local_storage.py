@@ -2,9 +2,9 @@ import os
 
 import pytest
 from ovms_storage_local import LocalStorage
+from ovms_testing.contracts import StorageContract
 
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.testing.contracts import StorageContract
 
 
 class TestLocalStorage(StorageContract):

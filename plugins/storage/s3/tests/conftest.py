@@ -3,10 +3,9 @@ import sys
 import pytest
 import s3fs
 from ovms_storage_s3 import s3_options
-
-from ovms_core.testing.contracts import EmulatedStorage
-from ovms_core.testing.server import free_port
-from ovms_core.testing.services import ServiceProcess
+from ovms_testing.contracts import EmulatedStorage
+from ovms_testing.server import free_port
+from ovms_testing.services import ServiceProcess
 
 REGION = "eu-west-1"
 

@@ -2,12 +2,12 @@ import os
 
 import pytest
 from ovms_storage_s3 import S3Storage, s3_options
+from ovms_testing.contracts import RemoteStorageContract
+from ovms_testing.contracts.remote_storage import infer_version, model_files, wait_for
+from ovms_testing.packaging import importable, requirement_closure
+from ovms_testing.server import ServerProcess
 
 from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.testing.contracts import RemoteStorageContract
-from ovms_core.testing.contracts.remote_storage import infer_version, model_files, wait_for
-from ovms_core.testing.packaging import importable, requirement_closure
-from ovms_core.testing.server import ServerProcess
 
 
 class TestS3Storage(RemoteStorageContract):

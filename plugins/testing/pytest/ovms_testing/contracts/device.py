@@ -8,10 +8,8 @@ import numpy as np
 import openvino as ov
 import pytest
 
-from ovms_core.base.errors import OvmsError
-from ovms_core.base.status_codes import StatusCode
-from ovms_core.devices.driver import DeviceDriver
-from ovms_core.testing.models import dummy_model
+from ovms_core import DeviceDriver, OvmsError, StatusCode
+from ovms_testing.models import dummy_model
 
 __all__ = ["DeviceContract"]
 

@@ -5,17 +5,10 @@ from __future__ import annotations
 import asyncio
 import socket
 
-import openvino as ov
 import pytest
 
-from ovms_core.config.server_settings import ServerSettings
-from ovms_core.models.manager import ModelManager
-from ovms_core.plugins.drivers import DriverLoader
-from ovms_core.server.assembly import build_dataplane
-from ovms_core.server.context import ServerContext
-from ovms_core.server.frontend import Frontend
-from ovms_core.server.hooks import Hooks
-from ovms_core.testing.server import free_port
+from ovms_core import Frontend, ServerSettings, standalone_context
+from ovms_testing.server import free_port
 
 __all__ = ["FrontendContract"]
 
@@ -29,27 +22,12 @@ def _accepts(port: int) -> bool:
 class FrontendContract:
     """Subclass with fixtures ``frontend`` and ``settings_for`` (port -> ServerSettings)."""
 
-    def _context(self, settings: ServerSettings) -> ServerContext:
-        hooks = Hooks(load_entry_points=False)
-        manager = ModelManager(ov.Core(), DriverLoader(), hooks)
-
-        async def reload() -> None:
-            return None
-
-        return ServerContext(
-            settings=settings,
-            dataplane=build_dataplane(manager),
-            hooks=hooks,
-            loop=asyncio.get_running_loop(),
-            reload_config=reload,
-        )
-
     def test_listens_between_start_and_stop(self, frontend: Frontend, settings_for: object) -> None:
         port = free_port()
         settings = settings_for(port)  # type: ignore[operator]
 
         async def scenario() -> tuple[bool, bool]:
-            await frontend.start(self._context(settings))
+            await frontend.start(standalone_context(settings))
             listening = await asyncio.to_thread(_accepts, port)
             await frontend.stop()
             await asyncio.sleep(0.05)
@@ -68,7 +46,7 @@ class FrontendContract:
 
         async def scenario() -> bool:
             await frontend.stop_accepting()  # before start: harmless
-            await frontend.start(self._context(settings))
+            await frontend.start(standalone_context(settings))
             await frontend.stop_accepting()
             await frontend.stop()
             await asyncio.sleep(0.05)

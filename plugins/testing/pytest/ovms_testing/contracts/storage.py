@@ -7,9 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from ovms_core.base.errors import OvmsError
-from ovms_core.models.repository import list_versions
-from ovms_core.storage.driver import StorageDriver
+from ovms_core import OvmsError, StorageDriver, list_versions
 
 __all__ = ["MakeRepository", "StorageContract"]
 

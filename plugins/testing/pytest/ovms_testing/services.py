@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from types import TracebackType
 
-from ovms_core.testing.server import free_port
+from ovms_testing.server import free_port
 
 __all__ = ["ServiceProcess", "free_port"]
 

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from ovms_core.base.datatypes import by_kserve_name
-from ovms_core.servables.node import NodeDriver, NodeSpec, PipelineNode
+from ovms_core import NodeDriver, NodeSpec, PipelineNode, by_kserve_name
 
 __all__ = ["NodeContract"]
 

@@ -16,13 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from ovms_core.base.errors import OvmsError
-from ovms_core.models.repository import list_versions
-from ovms_core.storage import RemoteStorage
-from ovms_core.testing.contracts.storage import MakeRepository, StorageContract
-from ovms_core.testing.models import dummy_model, save_version
-from ovms_core.testing.server import ServerProcess
-from ovms_core.testing.services import ServiceProcess
+from ovms_core import OvmsError, RemoteStorage, list_versions
+from ovms_testing.contracts.storage import MakeRepository, StorageContract
+from ovms_testing.models import dummy_model, save_version
+from ovms_testing.server import ServerProcess
+from ovms_testing.services import ServiceProcess
 
 __all__ = ["EmulatedStorage", "RemoteStorageContract", "model_files"]
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import openvino as ov
@@ -11,6 +14,7 @@ import openvino.opset13 as ops
 from openvino.op.util import Variable, VariableInfo
 
 __all__ = [
+    "ModelRepository",
     "add_two_inputs_model",
     "dummy_model",
     "image_model",
@@ -174,3 +178,39 @@ def save_version(model: ov.Model, base_path: str, version: int = 1) -> str:
     os.makedirs(folder, exist_ok=True)
     ov.save_model(model, os.path.join(folder, "model.xml"), compress_to_fp16=False)
     return folder
+
+
+class ModelRepository:
+    """A model repository folder: ``add`` saves models, ``config_file`` lists them."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.entries: list[dict[str, Any]] = []
+
+    def add(
+        self,
+        name: str,
+        model: ov.Model | None = None,
+        versions: Sequence[int] = (1,),
+        **options: Any,
+    ) -> Path:
+        """Save ``model`` (default: the dummy model) as ``versions`` of ``name``; return its folder.
+
+        ``options`` join the model's entry in ``config_file`` (``nireq``, ``shape``...).
+        """
+        built = dummy_model() if model is None else model
+        for version in versions:
+            save_version(built, str(self.root / name), version)
+        self.entries.append({"name": name, "base_path": str(self.root / name), **options})
+        return self.root / name
+
+    def config_file(self, **settings: Any) -> Path:
+        """Write ``config.json`` listing every added model and return its path.
+
+        ``settings`` are further top-level keys (``monitoring``, ``pipeline_config_list``...).
+        """
+        path = self.root / "config.json"
+        config = {"model_config_list": [{"config": entry} for entry in self.entries], **settings}
+        path.write_text(json.dumps(config), encoding="utf-8")
+        return path
