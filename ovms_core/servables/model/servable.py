@@ -53,12 +53,12 @@ class RunnerCache:
     def __init__(self, drivers: DriverLoader) -> None:
         self._runners: WeakKeyDictionary[CompiledVersion, Runner] = WeakKeyDictionary()
         self.modes = RunModes(drivers)
+        self.forward_stateful: Forward | None = None
+        """Where stateful versions run when not here (``ovms_core.workers``); None: here."""
 
     def check(self, config: ServingConfig) -> None:
         """Load the run modes ``config`` asks for (``stateful``, ``dynamic_batching``)."""
         self.modes.check(config)
-        self.forward_stateful: Forward | None = None
-        """Where stateful versions run when not here (``ovms_core.workers``); None: here."""
 
     def get(self, compiled: CompiledVersion) -> Runner:
         """The runner for ``compiled``: from the run mode its model asks for, else single."""
