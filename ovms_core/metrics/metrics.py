@@ -11,6 +11,7 @@ Prometheus) registers a ``MetricsDriver`` in the ``ovms.metrics`` entry-point gr
 
 from __future__ import annotations
 
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Protocol
@@ -43,6 +44,14 @@ class Metrics:
         """The server's metrics (``context.services["metrics"]``), or ones that record nothing."""
         found = context.services.get("metrics")
         return found if isinstance(found, Metrics) else _OFF
+
+    @classmethod
+    def disabled(cls) -> Metrics:
+        """Deprecated (one release): ``Metrics()`` records nothing."""
+        warnings.warn(
+            "Metrics.disabled() is deprecated: Metrics() records nothing", DeprecationWarning, 2
+        )
+        return cls()
 
     @property
     def enabled(self) -> bool:

@@ -81,3 +81,9 @@ def test_served_versions_view():
     assert view.resolve("other", 1) is None
     assert view.load("m", 1) == VersionLoad()
     assert view.load("other", 1) == VersionLoad(0, 0, 0, 0)
+
+
+def test_the_former_disabled_constructor_still_works_with_a_warning():
+    with pytest.warns(DeprecationWarning, match="Metrics.disabled"):
+        metrics = Metrics.disabled()
+    assert not metrics.enabled and metrics.exposition() is None
