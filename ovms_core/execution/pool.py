@@ -1,9 +1,7 @@
 """A pool of OpenVINO infer requests whose completions resolve asyncio futures.
 
 Inference runs in OpenVINO's own threads (``start_async``) without the GIL; the completion
-callback only schedules the future's result on the event loop, which never blocks. A pool made
-``inline`` (a model that infers faster than that hand-off costs) runs ``infer()`` on the
-calling thread instead.
+callback only schedules the future's result on the event loop, which never blocks.
 """
 
 from __future__ import annotations
@@ -117,12 +115,8 @@ class InferRequestPool:
         size: int,
         loop: asyncio.AbstractEventLoop,
         requests: list[ov.InferRequest] | None = None,
-        *,
-        inline: bool = False,
     ):
         self.size = size
-        self.inline = inline
-        """``run`` infers on the calling thread, without a hand-off to OpenVINO's threads."""
         self._loop = loop
         made = list(requests or ())[:size]
         made += [compiled.create_infer_request() for _ in range(size - len(made))]
@@ -193,17 +187,9 @@ class InferRequestPool:
     async def run(self, slot: InferSlot, inputs: object = None) -> None:
         """Start inference on ``slot`` (inputs already set) and wait for it to finish.
 
-        An ``inline`` pool infers right here and returns without suspending.
-
         ``inputs`` (tensors over request memory) stay referenced until the inference ends and
         the slot is released, even when the caller is cancelled meanwhile.
         """
-        if self.inline:
-            try:
-                slot.request.infer()
-            except Exception as error:
-                raise OvmsError(StatusCode.OV_INTERNAL_INFERENCE_ERROR, str(error)) from None
-            return
         slot.inputs = inputs
         waiter: asyncio.Future[None] = self._loop.create_future()
         slot.waiter = waiter

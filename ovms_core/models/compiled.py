@@ -21,13 +21,7 @@ class CompiledVersion:
 
     def __init__(self, model: LoadedModel, loop: asyncio.AbstractEventLoop) -> None:
         self.model = model
-        self.pool = InferRequestPool(
-            model.compiled,
-            model.nireq,
-            loop,
-            model.requests,
-            inline=model.inline and model.batching is None,
-        )
+        self.pool = InferRequestPool(model.compiled, model.nireq, loop, model.requests)
         self.inflight = 0
         self._drained: asyncio.Event | None = None
 

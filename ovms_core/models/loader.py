@@ -55,8 +55,6 @@ class LoadedModel:
     """The served name."""
     version: int = 0
     """The version number."""
-    inline: bool = False
-    """Inferences run on the event loop's thread (``ovms_core.models.warmup`` decides)."""
 
 
 def device_family(target_device: str) -> str:
