@@ -14,7 +14,6 @@ from ovms_core.server.hooks import Hooks
 
 if TYPE_CHECKING:
     import argparse
-    from types import ModuleType
 
     import pluggy
 
@@ -33,10 +32,6 @@ class Command(ABC):
 
     help: ClassVar[str] = ""
     """One line for ``ovms --help``."""
-    hookspecs: ClassVar[ModuleType | None] = None
-    """A module of ``ovms_core.hookspec`` functions that plugins may implement for this command;
-    ``ovms`` adds it to the plugin manager before ``add_arguments``. Implementations use
-    ``@hookimpl(optionalhook=True)``, as the hook exists only while the command is installed."""
 
     @abstractmethod
     def add_arguments(self, parser: argparse.ArgumentParser, hook: pluggy.HookRelay) -> None:
@@ -70,8 +65,6 @@ def add_commands(
             command = entry.entry_point.load()()
             if not isinstance(command, Command):
                 raise TypeError(f"{type(command).__name__} is not an ovms_core.Command")
-            if command.hookspecs is not None:
-                hooks.add_hookspecs(command.hookspecs)
             parser = commands.add_parser(entry.name, help=command.help)
             try:
                 command.add_arguments(parser, hooks.manager.hook)

@@ -44,7 +44,7 @@ class Hooks:
     def _load_hookspecs(self) -> None:
         for entry in list_entries(HOOKSPECS_GROUP, include_disabled=True):
             try:
-                self.manager.add_hookspecs(entry.entry_point.load())
+                self.add_hookspecs(entry.entry_point.load())
             except Exception as error:
                 raise PluginLoadFailed(
                     f"The hook specifications '{entry.name}' from distribution "
@@ -72,7 +72,7 @@ class Hooks:
         self.manager.check_pending()
 
     def add_hookspecs(self, module: ModuleType) -> None:
-        """Add the hook specifications of a plugin (a command's ``hookspecs``).
+        """Add hook specifications (what the ``ovms.hookspecs`` group names).
 
         Implementations registered before are checked against them: pluggy's
         ``PluginValidationError`` names a mismatch.

@@ -3,8 +3,8 @@
 Hooks are called with keyword arguments only and never on a request's path. Implementations
 come from the ``ovms.hooks`` entry-point group; a driver object may also implement hooks.
 Plugins add specifications of their own in the ``ovms.hookspecs`` group (``ovms-metrics`` adds
-``ovms_register_metrics``); a plugin command may also bring hooks of its own
-(``Command.hookspecs``), marked with ``hookspec``.
+``ovms_register_metrics``, ``ovms-command-bench`` ``ovms_bench_modes``), marked with
+``hookspec``.
 """
 
 from __future__ import annotations

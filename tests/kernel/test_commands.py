@@ -13,12 +13,9 @@ import ovms_core
 COMMAND = """
 from ovms_core import Command
 
-from fake_commands import specs
-
 
 class Hello(Command):
     help = "greet everyone the hook plugins name"
-    hookspecs = specs
 
     def add_arguments(self, parser, hook):
         names = [name for found in hook.ovms_hello_names() for name in found]
@@ -69,6 +66,9 @@ failing = fake_commands:Failing
 
 [ovms.hooks]
 fake-hello = fake_commands.hooks
+
+[ovms.hookspecs]
+fake-hello = fake_commands.specs
 """
 
 

@@ -16,14 +16,12 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import replace
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import openvino as ov
 
 import ovms_command_bench
-from ovms_command_bench import hookspecs as bench_hookspecs
 from ovms_command_bench.echo import REST_ECHO_MODULE, echo_subprocess, encode_answer
 from ovms_command_bench.http_load import build_post, fetch, measure_http
 from ovms_command_bench.inprocess import measure_in_process, measure_in_process_sync
@@ -43,7 +41,6 @@ class BenchCommand(Command):
     """``ovms bench``: its modes are the REST ones and those of the ``ovms_bench_modes`` hook."""
 
     help = "measure server throughput against in-process OpenVINO and the bare transport"
-    hookspecs: ClassVar[ModuleType | None] = bench_hookspecs
 
     def add_arguments(self, parser: argparse.ArgumentParser, hook: pluggy.HookRelay) -> None:
         """The bench flags, with the modes every plugin adds."""
