@@ -26,3 +26,5 @@ def setup_logging(level: str, path: str = "") -> None:
     root.setLevel(numeric)
     # Third-party access logs would cost a formatted line per request.
     logging.getLogger("tornado.access").setLevel(max(numeric, logging.WARNING))
+    # Stevedore warns of a driver nobody installed; the kernel's error says it once, with the fix.
+    logging.getLogger("stevedore.named").setLevel(max(numeric, logging.ERROR))
