@@ -1,4 +1,4 @@
-"""``ovms plugins``: every installed driver, converter, hook plugin and command, by distribution."""
+"""``ovms plugins``: every installed driver, converter, hook plugin, hook spec and command."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from ovms_core.plugins.drivers import NAMESPACES
 from ovms_core.plugins.entry_points import disabled_names, list_entries
 from ovms_core.servables.conversion import CONVERTERS_GROUP
 from ovms_core.servables.kind import SERVABLES_GROUP
-from ovms_core.server.hooks import HOOKS_GROUP, Hooks
+from ovms_core.server.hooks import HOOKS_GROUP, HOOKSPECS_GROUP, Hooks
 
 __all__ = ["plugin_rows", "print_plugins"]
 
@@ -21,6 +21,7 @@ def plugin_rows() -> list[tuple[str, str, str, str, str]]:
         SERVABLES_GROUP,
         CONVERTERS_GROUP,
         HOOKS_GROUP,
+        HOOKSPECS_GROUP,
         COMMANDS_GROUP,
     ]:
         for entry in list_entries(group, include_disabled=True):

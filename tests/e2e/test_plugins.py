@@ -51,6 +51,8 @@ def test_inventory_lists_default_plugins_with_distribution():
     assert rows[("ovms.frontends", "rest")] == "ovms-frontend-rest"
     assert rows[("ovms.storage", "file")] == "ovms-storage-local"
     assert rows[("ovms.devices", "CPU")] == "ovms-device-cpu"
+    assert rows[("ovms.hookspecs", "metrics")] == "ovms-metrics"
+    assert rows[("ovms.hookspecs", "bench")] == "ovms-command-bench"
 
 
 def test_hook_manager_checks_pending():
