@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from ovms_metrics.families import BUCKETS_US, Family
 from ovms_metrics.series import Histogram
 
-__all__ = ["counter_lines", "gauge_lines", "head", "histogram_lines", "merge"]
+__all__ = ["counter_lines", "gauge_lines", "head", "histogram_lines"]
 
 Labels = Sequence[tuple[str, str]]
 
@@ -53,21 +53,3 @@ def histogram_lines(family: Family, series: Iterable[tuple[Labels, Histogram]]) 
             lines.append(f'{name}_bucket{prefix}le="{bound}"}} {count}')
         lines.append(f'{name}_bucket{prefix}le="+Inf"}} {cumulative[-1]}')
     return lines
-
-
-def merge(texts: Sequence[bytes]) -> bytes:
-    """Texts of several processes as one: each sample's values added up, in first-seen order.
-
-    Counters, histograms and the gauges (requests in flight, infer requests, streams) all add
-    up to the server's total across processes.
-    """
-    lines: dict[str, float | None] = {}
-    for text in texts:
-        for line in text.decode().splitlines():
-            if not line or line.startswith("#"):
-                lines.setdefault(line, None)
-                continue
-            key, _, value = line.rpartition(" ")
-            lines[key] = (lines.get(key) or 0.0) + float(value)
-    merged = [key if value is None else f"{key} {_number(value)}" for key, value in lines.items()]
-    return ("\n".join(merged) + "\n").encode() if merged else b""
