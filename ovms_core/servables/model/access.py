@@ -15,9 +15,9 @@ from ovms_core.base.datatypes import BYTES, from_numpy
 from ovms_core.base.errors import OvmsError
 from ovms_core.base.status_codes import StatusCode
 from ovms_core.base.tensors import format_shape, shareable
-from ovms_core.config.model_config import ModelConfig
 from ovms_core.config.shapes import Dim
 from ovms_core.execution.tensor_info import TensorInfo
+from ovms_core.models.loader import uses_auto
 from ovms_core.models.manager import ModelManager
 from ovms_core.models.states import VersionState
 
@@ -85,7 +85,7 @@ class ModelAccess:
         if model is None or model.removed:
             raise missing
         config = model.config
-        if config.stateful or _auto(config):
+        if config.stateful or uses_auto(config):
             raise OvmsError(
                 StatusCode.FORBIDDEN_MODEL_DYNAMIC_PARAMETER,
                 f"Model: {name} is stateful or uses auto batch size or shape",
@@ -157,10 +157,3 @@ class ModelAccess:
         finally:
             servable.leave()
         return outputs
-
-
-def _auto(config: ModelConfig) -> bool:
-    batch = config.batch_size is not None and config.batch_size.auto
-    shape = config.shape
-    shapes = [] if shape is None else [shape.anonymous, *shape.named.values()]
-    return batch or any(s is not None and s.auto for s in shapes)
