@@ -62,8 +62,7 @@ class _DefaultsFormatter(argparse.HelpFormatter):
 
 
 def _unrecognized(parser: argparse.ArgumentParser, extras: list[str]) -> str:
-    """The error for unknown arguments: the closest flag to a misspelled one, or the plugin
-    distribution that adds a known flag."""
+    """The error for unknown arguments: the closest flag, or the plugin a known flag needs."""
     flags = [flag for action in parser._actions for flag in action.option_strings]
     hints = []
     for extra in extras:
