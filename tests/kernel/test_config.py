@@ -304,6 +304,13 @@ def test_a_plugin_flag_without_its_plugin_names_the_distribution():
     assert "did you mean" not in done.stderr
 
 
+def test_settings_workers_is_deprecated_for_the_plugins_option():
+    with pytest.warns(DeprecationWarning, match=r"extra\['workers'\] \(ovms-workers\)"):
+        assert ServerSettings(extra={"workers": 3}).workers == 3
+    with pytest.warns(DeprecationWarning):
+        assert ServerSettings().workers == 1
+
+
 def test_a_misspelled_required_key_gets_the_right_name():
     with pytest.raises(ConfigError) as caught:
         parse_config(_config([{"name": "a", "base_pth": "/m"}]))
