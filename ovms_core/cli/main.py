@@ -20,11 +20,12 @@ from ovms_core.plugins.errors import PluginError
 from ovms_core.server.event_loop import loop_factory, run_event_loop
 from ovms_core.server.hooks import Hooks
 from ovms_core.server.server import Server, frontend_names
-from ovms_core.workers import WorkerIdentity, supervise
 
 __all__ = ["main"]
 
 EX_USAGE = 64
+PLUGIN_FLAGS = {"--workers": "ovms-workers"}
+"""Flags that plugins add, with the distribution to name when one is given without it."""
 BUILTIN_COMMANDS = {"serve", "validate", "plugins", "devices"}
 log = logging.getLogger("ovms.cli")
 
@@ -61,12 +62,14 @@ class _DefaultsFormatter(argparse.HelpFormatter):
 
 
 def _unrecognized(parser: argparse.ArgumentParser, extras: list[str]) -> str:
-    """The error for unknown arguments, with the closest flag for each misspelled one."""
+    """The error for unknown arguments: the closest flag, or the plugin a known flag needs."""
     flags = [flag for action in parser._actions for flag in action.option_strings]
     hints = []
     for extra in extras:
         name = extra.split("=", 1)[0]
-        if name.startswith("-"):
+        if name in PLUGIN_FLAGS:
+            hints.append(f"{name}: install it with: pip install {PLUGIN_FLAGS[name]}")
+        elif name.startswith("-"):
             near = difflib.get_close_matches(
                 name.replace("-", "_").lstrip("_"), [f.lstrip("-") for f in flags], n=1
             )
@@ -181,8 +184,9 @@ def _serve_or_validate(
             f"frontends: {', '.join(frontend_names(startup.settings)) or 'none'}"
         )
         return 0
-    if startup.settings.workers > 1 and WorkerIdentity.from_environment() is None:
-        return supervise(argv, startup.settings)
+    code = hooks.serve(argv=argv, settings=startup.settings)
+    if code is not None:
+        return code
     startup.config.log_problems()
     log.info("Event loop: %s", loop_name)
     try:

@@ -17,8 +17,6 @@ __all__ = ["EVENT_LOOPS", "LOG_LEVELS", "add_server_flags", "check_listeners", "
 EVENT_LOOPS = ("auto", "uvloop", "asyncio")
 """``--event_loop`` choices; ``auto`` is uvloop when it is installed."""
 
-MAX_WORKERS = 256
-"""Most ``--workers`` processes."""
 LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARNING", "ERROR")
 MODEL_FLAGS = (
     "model_name",
@@ -85,14 +83,6 @@ def add_server_flags(parser: argparse.ArgumentParser) -> None:
     )
     server.add_argument(
         "--rest_workers", type=_uint, default=None, help="REST worker threads (2..10000)"
-    )
-    server.add_argument(
-        "--workers",
-        type=_uint,
-        default=1,
-        help="serving processes sharing --port and --rest_port (SO_REUSEPORT), each a whole"
-        " server; stateful models run in the first (this project's addition; OVMS's"
-        " --grpc_workers and --rest_workers apply inside each process; default: %(default)s)",
     )
     server.add_argument(
         "--rest_body_memory_quota",
@@ -284,7 +274,6 @@ def settings_from_args(args: argparse.Namespace, extra_names: tuple[str, ...] = 
         grpc_workers=args.grpc_workers,
         grpc_channel_arguments=args.grpc_channel_arguments,
         rest_workers=args.rest_workers,
-        workers=args.workers,
         rest_body_memory_quota=args.rest_body_memory_quota,
         shutdown_timeout_seconds=args.shutdown_timeout_seconds,
         log_level=args.log_level,
@@ -332,8 +321,6 @@ def _check_ports(args: argparse.Namespace) -> None:
     cores = os.cpu_count() or 1
     if not 1 <= args.grpc_workers <= cores:
         raise _usage(f"grpc_workers count should be from 1 to CPU core count : {cores}")
-    if not 1 <= args.workers <= MAX_WORKERS:
-        raise _usage(f"workers count should be from 1 to {MAX_WORKERS}")
     if args.rest_workers is not None:
         if not 2 <= args.rest_workers <= 10000:
             raise _usage("rest_workers count should be from 2 to 10000")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +23,8 @@ class ServerSettings:
     grpc_workers: int = 1
     grpc_channel_arguments: str = ""
     rest_workers: int | None = None
-    workers: int = 1
-    """Serving processes sharing the ports (``ovms_core.workers``); 1: this process serves."""
+    reuse_port: bool = False
+    """Other processes serve the same ports: frontends bind them with ``SO_REUSEPORT``."""
     rest_body_memory_quota: int = 2147483648
     """Bytes of REST request bodies held at once; beyond it requests get 503 (0: no limit)."""
     shutdown_timeout_seconds: int = 30
@@ -55,6 +56,17 @@ class ServerSettings:
     config_path: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     """Values of options that plugins registered through ``ovms_add_options``."""
+
+    @property
+    def workers(self) -> int:
+        """Deprecated (one release): ``--workers`` belongs to ``ovms-workers`` (``extra``)."""
+        warnings.warn(
+            "ServerSettings.workers is deprecated: read extra['workers'] (ovms-workers), or"
+            " reuse_port for whether other processes serve the ports",
+            DeprecationWarning,
+            2,
+        )
+        return int(self.extra.get("workers", 1))
 
     def channel_arguments(self) -> dict[str, int | str]:
         """``--grpc_channel_arguments`` (``k1=v1,k2=v2``) as gRPC options.

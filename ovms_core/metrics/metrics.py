@@ -37,7 +37,7 @@ class Metrics:
     """The server's metrics; this base records nothing and serves no ``/metrics``."""
 
     aggregate: Callable[[bytes], Awaitable[bytes]] | None = None
-    """Set by ``ovms_core.workers`` (``--workers``): adds the other workers' texts to this one."""
+    """Set by a plugin (``ovms-workers``): adds other processes' ``/metrics`` texts to this one."""
 
     @staticmethod
     def of(context: HasServices) -> Metrics:

@@ -25,4 +25,5 @@ class ServerContext:
     reload_config: Callable[[], Awaitable[Any]]
     """Re-read the configuration now (``POST /v1/config/reload``)."""
     services: dict[str, Any] = field(default_factory=dict)
-    """Shared objects by name (for example the metrics), set up before frontends start."""
+    """Shared objects by name (``metrics``, ``api_keys``, ``tls``, ``model_control``,
+    ``runners``), set up before frontends start."""

@@ -13,6 +13,7 @@ from ovms_core.server import hookspecs
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Awaitable, Sequence
     from types import ModuleType
 
     import openvino as ov
@@ -90,6 +91,16 @@ class Hooks:
     def configure(self, settings: ServerSettings, config: ServingConfig) -> None:
         """Call ``ovms_configure``."""
         self.manager.hook.ovms_configure(settings=settings, config=config)
+
+    def serve(self, argv: Sequence[str], settings: ServerSettings) -> int | None:
+        """Call ``ovms_serve``: the exit code of a plugin that served, or None."""
+        code: int | None = self.manager.hook.ovms_serve(argv=argv, settings=settings)
+        return code
+
+    def server_starting(self, context: ServerContext) -> list[Awaitable[None]]:
+        """Call ``ovms_server_starting``; returns the awaitables implementations gave."""
+        pending: list[Awaitable[None]] = self.manager.hook.ovms_server_starting(context=context)
+        return pending
 
     def server_started(self, context: ServerContext) -> None:
         """Call ``ovms_server_started``."""

@@ -15,6 +15,7 @@ import pluggy
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Awaitable, Sequence
 
     import openvino as ov
 
@@ -55,9 +56,37 @@ def ovms_configure(settings: ServerSettings, config: ServingConfig) -> None:
     """
 
 
+@hookspec(firstresult=True)
+def ovms_serve(argv: Sequence[str], settings: ServerSettings) -> int | None:
+    """Run ``ovms serve`` another way than this process serving (``ovms-workers``' supervisor).
+
+    Called once the configuration and every plugin it needs were checked, before any model
+    loads. The first implementation that returns a number ends the command with it as the exit
+    code; when none does, this process serves.
+
+    :param argv: the command's arguments (``serve`` and its flags), to start servers with.
+    :param settings: the server-wide settings.
+    """
+
+
 # --------------------------------------------------------------------------------------------
 # Server lifecycle
 # --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def ovms_server_starting(context: ServerContext) -> Awaitable[None] | None:
+    """The server's parts are built; no frontend listens and no model is loaded yet.
+
+    Implementations may replace ``context.reload_config`` (what ``POST /v1/config/reload``
+    calls; keep the one replaced to call it) and ``context.settings`` (a changed copy, such as
+    ``reuse_port=True``), set ``aggregate`` on ``Metrics.of(context)``, and set
+    ``forward_stateful`` on ``context.services["runners"]`` (the model kind's runner cache; a
+    callable ``(request, release) -> InferResult`` that runs stateful versions' requests
+    elsewhere). A returned awaitable is awaited before the frontends start.
+
+    :param context: the server's context.
+    """
 
 
 @hookspec

@@ -28,7 +28,6 @@ from ovms_core.server.assembly import build_dataplane
 from ovms_core.server.context import ServerContext
 from ovms_core.server.frontend import Frontend
 from ovms_core.server.hooks import Hooks
-from ovms_core.workers import Peers, WorkerIdentity
 
 __all__ = ["ReloadOutcome", "Server", "frontend_names"]
 
@@ -134,26 +133,22 @@ class Server:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self.stop)
-        identity = WorkerIdentity.from_environment()
-        peers = None
-        if identity is not None:
-            peers = Peers(
-                identity, self.metrics, self.dataplane, self.models.runners, self.reload_config
-            )
-            await peers.start()
         context = ServerContext(
             settings=self.settings,
             dataplane=self.dataplane,
             hooks=self.hooks,
             loop=loop,
-            reload_config=peers.reload_everywhere if peers else self.reload_config,
+            reload_config=self.reload_config,
             services={
                 "metrics": self.metrics,
                 "api_keys": self.api_keys,
                 "tls": self.tls,
                 "model_control": self.control,
+                "runners": self.models.runners,
             },
         )
+        for pending in self.hooks.server_starting(context=context):
+            await pending
         for frontend in self.frontends:
             await frontend.start(context)
         await self.manager.apply(self.control.effective(self.config))
@@ -167,8 +162,6 @@ class Server:
             tasks.append(asyncio.create_task(self._poll_forever()))
         await self._stopping.wait()
         await self._shut_down(context, tasks)
-        if peers:
-            await peers.close()
 
     async def _shut_down(self, context: ServerContext, tasks: list[asyncio.Task[None]]) -> None:
         """Stop accepting, let running requests finish (bounded), close frontends, unload."""

@@ -296,6 +296,21 @@ def test_a_misspelled_flag_gets_the_right_name_and_the_serve_usage():
     assert "did you mean --rest_port?" in done.stderr
 
 
+def test_a_plugin_flag_without_its_plugin_names_the_distribution():
+    done = _ovms("serve", "--workers", "2", "--rest_port", "8000")
+    assert done.returncode == 64
+    assert "unrecognized arguments: --workers 2" in done.stderr
+    assert "--workers: install it with: pip install ovms-workers" in done.stderr
+    assert "did you mean" not in done.stderr
+
+
+def test_settings_workers_is_deprecated_for_the_plugins_option():
+    with pytest.warns(DeprecationWarning, match=r"extra\['workers'\] \(ovms-workers\)"):
+        assert ServerSettings(extra={"workers": 3}).workers == 3
+    with pytest.warns(DeprecationWarning):
+        assert ServerSettings().workers == 1
+
+
 def test_a_misspelled_required_key_gets_the_right_name():
     with pytest.raises(ConfigError) as caught:
         parse_config(_config([{"name": "a", "base_pth": "/m"}]))

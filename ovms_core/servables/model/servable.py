@@ -34,7 +34,7 @@ Forward = Callable[[InferRequest, Callable[[], None]], Awaitable[InferResult]]
 
 
 class ForwardedRunner:
-    """A stateful version whose sequences live in another worker process (``--workers``)."""
+    """A stateful version whose sequences live in another process (``forward_stateful``)."""
 
     def __init__(self, forward: Forward) -> None:
         self.forward = forward
@@ -54,7 +54,7 @@ class RunnerCache:
         self._runners: WeakKeyDictionary[CompiledVersion, Runner] = WeakKeyDictionary()
         self.modes = RunModes(drivers)
         self.forward_stateful: Forward | None = None
-        """Where stateful versions run when not here (``ovms_core.workers``); None: here."""
+        """Where stateful versions run when not here (set by ``ovms-workers``); None: here."""
 
     def check(self, config: ServingConfig) -> None:
         """Load the run modes ``config`` asks for (``stateful``, ``dynamic_batching``)."""

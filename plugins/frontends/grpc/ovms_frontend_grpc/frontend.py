@@ -48,9 +48,8 @@ def server_options(settings: ServerSettings) -> list[tuple[str, Any]]:
     options: dict[str, Any] = {
         "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
         "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
-        # Several servers or worker processes share the port; one alone must fail on a port
-        # already taken.
-        "grpc.so_reuseport": 1 if settings.grpc_workers > 1 or settings.workers > 1 else 0,
+        # Several servers or processes share the port; one alone must fail on a port taken.
+        "grpc.so_reuseport": 1 if settings.grpc_workers > 1 or settings.reuse_port else 0,
     }
     options.update(settings.channel_arguments())
     return list(options.items())

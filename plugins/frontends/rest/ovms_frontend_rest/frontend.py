@@ -104,7 +104,7 @@ class RestFrontend(Frontend):
         )
         for address in settings.rest_bind_address.split(","):
             sockets = tornado.netutil.bind_sockets(
-                settings.rest_port, address.strip() or None, reuse_port=settings.workers > 1
+                settings.rest_port, address.strip() or None, reuse_port=settings.reuse_port
             )
             server.add_sockets(sockets)
         self._server = server

@@ -1,8 +1,9 @@
-"""What every frontend must do: listen after ``start``, stop listening after ``stop``."""
+"""Every frontend's duties: listen from ``start`` to ``stop``, share its port on ``reuse_port``."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import socket
 
 import pytest
@@ -53,6 +54,26 @@ class FrontendContract:
             return await asyncio.to_thread(_accepts, port)
 
         assert not asyncio.run(scenario())
+
+    def test_reuse_port_lets_another_server_share_the_port(
+        self, frontend: Frontend, settings_for: object
+    ) -> None:
+        """With ``reuse_port`` (other processes serve the ports) a second one binds too."""
+        port = free_port()
+        settings = dataclasses.replace(settings_for(port), reuse_port=True)  # type: ignore[operator]
+        other = type(frontend)()
+
+        async def scenario() -> bool:
+            await frontend.start(standalone_context(settings))
+            try:
+                await other.start(standalone_context(settings))
+                listening = await asyncio.to_thread(_accepts, port)
+                await other.stop()
+            finally:
+                await frontend.stop()
+            return listening
+
+        assert asyncio.run(scenario())
 
     def test_has_a_name(self, frontend: Frontend) -> None:
         assert frontend.name

@@ -1,6 +1,6 @@
 """The ``/metrics`` texts of several worker processes add up into one."""
 
-from ovms_core.workers.summing import sum_texts
+from ovms_workers import sum_texts
 
 
 def test_texts_of_several_workers_sum_in_first_seen_order():

@@ -22,8 +22,7 @@ import time
 from collections.abc import Sequence
 from types import FrameType
 
-from ovms_core.config.server_settings import ServerSettings
-from ovms_core.workers.identity import ENVIRONMENT, WorkerIdentity
+from ovms_workers.identity import ENVIRONMENT, WorkerIdentity
 
 __all__ = ["follow_supervisor", "supervise"]
 
@@ -33,8 +32,8 @@ _STOP_MARGIN_SECONDS = 10.0
 _PR_SET_PDEATHSIG = 1
 
 
-def supervise(argv: Sequence[str], settings: ServerSettings) -> int:
-    """Run ``settings.workers`` workers of ``ovms <argv>`` until a signal or one exits.
+def supervise(argv: Sequence[str], count: int, shutdown_timeout_seconds: float) -> int:
+    """Run ``count`` workers of ``ovms <argv>`` until a signal or one exits.
 
     Returns the exit code: 0 after a clean stop of every worker, else the first failing one's.
     """
@@ -48,8 +47,8 @@ def supervise(argv: Sequence[str], settings: ServerSettings) -> int:
     directory = tempfile.mkdtemp(prefix="ovms-workers-")  # mode 0700: this user's only
     workers: list[subprocess.Popen[bytes]] = []
     try:
-        for index in range(settings.workers):
-            identity = WorkerIdentity(index, settings.workers, directory)
+        for index in range(count):
+            identity = WorkerIdentity(index, count, directory)
             workers.append(_start(argv, identity))
         log.info(
             "Supervisor %d: %d workers: %s",
@@ -62,7 +61,7 @@ def supervise(argv: Sequence[str], settings: ServerSettings) -> int:
             log.error(
                 "Worker %d exited with %s; stopping the others", failed.pid, failed.returncode
             )
-        codes = _stop(workers, settings.shutdown_timeout_seconds + _STOP_MARGIN_SECONDS)
+        codes = _stop(workers, shutdown_timeout_seconds + _STOP_MARGIN_SECONDS)
         if failed is not None:
             return failed.returncode if failed.returncode > 0 else 1
         return next((code for code in codes if code != 0), 0)

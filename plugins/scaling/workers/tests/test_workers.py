@@ -230,3 +230,12 @@ def test_a_sequence_over_grpc_keeps_its_state_on_new_connections(server):
         expected += step
         assert np.frombuffer(reply.raw_output_contents[0], np.float32).tolist() == [expected] * 4
         assert reply.parameters["sequence_id"].int64_param == 78
+
+
+def test_help_shows_the_workers_flag_with_its_default():
+    command = [sys.executable, "-m", "ovms_core", "serve", "--help"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    text = " ".join(done.stdout.split())
+    assert done.returncode == 0
+    assert "--workers WORKERS serving processes sharing --port and --rest_port" in text
+    assert "apply inside each process; default: 1)" in text

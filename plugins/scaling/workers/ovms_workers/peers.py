@@ -20,16 +20,20 @@ import struct
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ovms_core.base.errors import OvmsError
-from ovms_core.base.status_codes import StatusCode
-from ovms_core.config.errors import ConfigError
-from ovms_core.dataplane.dataplane import Dataplane
-from ovms_core.metrics import Metrics
-from ovms_core.servables.model import RunnerCache
-from ovms_core.servables.types import InferInput, InferRequest, InferResult, OutputTensor
-from ovms_core.workers.identity import WorkerIdentity
-from ovms_core.workers.summing import sum_texts
-from ovms_core.workers.supervisor import follow_supervisor
+from ovms_core import (
+    ConfigError,
+    Dataplane,
+    InferInput,
+    InferRequest,
+    InferResult,
+    Metrics,
+    OutputTensor,
+    OvmsError,
+    StatusCode,
+)
+from ovms_workers.identity import WorkerIdentity
+from ovms_workers.summing import sum_texts
+from ovms_workers.supervisor import follow_supervisor
 
 __all__ = ["STATEFUL_OWNER", "Peers"]
 
@@ -48,9 +52,10 @@ class Peers:
         identity: WorkerIdentity,
         metrics: Metrics,
         dataplane: Dataplane,
-        runners: RunnerCache,
+        runners: Any,
         reload: Callable[[], Awaitable[Any]],
     ) -> None:
+        """``runners`` is the server's runner cache (``context.services["runners"]``)."""
         self.identity = identity
         self._metrics = metrics
         self._dataplane = dataplane
@@ -59,7 +64,11 @@ class Peers:
         self._server: asyncio.AbstractServer | None = None
 
     async def start(self) -> None:
-        """Listen for peers; gather metrics from them; forward stateful inferences to worker 0."""
+        """Listen for peers; gather metrics from them; forward stateful inferences to worker 0.
+
+        The socket stays open until the process ends, after the server stopped: peers still
+        draining can forward their requests meanwhile.
+        """
         path = self.identity.socket_path(self.identity.index)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
@@ -68,13 +77,6 @@ class Peers:
         self._metrics.aggregate = self.sum_metrics
         if self.identity.index != STATEFUL_OWNER:
             self._runners.forward_stateful = self.forward_infer
-
-    async def close(self) -> None:
-        """Stop listening."""
-        server, self._server = self._server, None
-        if server is not None:
-            server.close()
-            await server.wait_closed()
 
     async def reload_everywhere(self) -> Any:
         """Reload here (errors raise as from ``Server.reload_config``), then in every peer.
