@@ -11,7 +11,9 @@ class StatusCode(Enum):
     """A status code of the server, with the exact OVMS message and transport codes.
 
     One row per code: ``NAME = message, gRPC code, HTTP status``; a row with the message alone
-    has gRPC code ``UNKNOWN`` and HTTP status 500. Members are numbered in table order.
+    has gRPC code ``UNKNOWN`` and HTTP status 500. Members are numbered in table order. The
+    table holds the OVMS codes this server and its plugins answer with; codes of OVMS features
+    it does not have (MediaPipe, LLM nodes, custom loaders, the C API) are left out.
     """
 
     def __init__(self, message: str, grpc_code: str = "UNKNOWN", http_status: int = 500) -> None:
@@ -29,38 +31,27 @@ class StatusCode(Enum):
     # fmt: off
     OK = "", "OK", 200
     PATH_INVALID = "The provided base path is invalid or doesn't exists", "INVALID_ARGUMENT", 400
-    DIRECTORY_NOT_CREATED = "Directory could not be created"
     FILE_INVALID = "File not found or cannot open", "INTERNAL", 500
     CONFIG_FILE_INVALID = "Configuration file not found or cannot open"
-    FILESYSTEM_ERROR = "Error during filesystem operation"
     NOT_IMPLEMENTED = "Functionality not implemented"
-    NO_MODEL_VERSION_AVAILABLE = "Not a single model version directory has valid numeric name", "INTERNAL", 500
     MODEL_NOT_LOADED = "Error while loading a model", "INTERNAL", 500
     JSON_INVALID = "The file is not valid json", "FAILED_PRECONDITION", 412
     JSON_NESTING_DEPTH_EXCEEDED = "JSON nesting depth exceeds the allowed limit"
-    JSON_SERIALIZATION_ERROR = "Data serialization to json format failed"
-    MODELINSTANCE_NOT_FOUND = "ModelInstance not found", "INTERNAL", 500
     SHAPE_WRONG_FORMAT = "The provided shape is in wrong format", "INTERNAL", 500
     LAYOUT_WRONG_FORMAT = "The provided layout is in wrong format"
     FLOAT_WRONG_FORMAT = "The provided float is in wrong format"
     COLOR_FORMAT_WRONG_FORMAT = "The provided color format is in wrong format"
     PRECISION_WRONG_FORMAT = "The provided precision is in wrong format"
-    DIM_WRONG_FORMAT = "The provided dimension is in wrong format"
     PLUGIN_CONFIG_WRONG_FORMAT = "Plugin config is in wrong format", "INTERNAL", 500
-    PLUGIN_CONFIG_CONFLICTING_PARAMETERS = "Tried to set the same key twice in plugin config"
     MODEL_VERSION_POLICY_WRONG_FORMAT = "Model version policy is in wrong format", "INTERNAL", 500
     MODEL_VERSION_POLICY_UNSUPPORTED_KEY = "Model version policy contains unsupported key", "INTERNAL", 500
     GRPC_CHANNEL_ARG_WRONG_FORMAT = "Grpc channel arguments passed in wrong format"
     CONFIG_FILE_TIMESTAMP_READING_FAILED = "Error during config file timestamp reading"
     RESHAPE_ERROR = "Model could not be reshaped with requested shape", "FAILED_PRECONDITION", 412
-    RESHAPE_REQUIRED = "Model needs to be reloaded with new shape"
-    BATCHSIZE_CHANGE_REQUIRED = "Model needs to be reloaded with new batchsize"
     FORBIDDEN_MODEL_DYNAMIC_PARAMETER = "Value of provided parameter is forbidden"
     ANONYMOUS_FIXED_SHAPE_NOT_ALLOWED = "Anonymous fixed shape is invalid for models with multiple inputs"
     ANONYMOUS_FIXED_LAYOUT_NOT_ALLOWED = "Anonymous fixed layout is invalid for models with multiple inputs"
     CANNOT_COMPILE_MODEL_INTO_TARGET_DEVICE = "Cannot compile model into target device", "FAILED_PRECONDITION", 412
-    MODEL_MISSING = "Model with requested name and/or version is not found", "NOT_FOUND", 404
-    MODEL_CONFIG_INVALID = "Model config is invalid"
     MODEL_NAME_MISSING = "Model with requested name is not found", "NOT_FOUND", 404
     MODEL_NAME_OCCUPIED = "Given model name is already occupied"
     MODEL_VERSION_MISSING = "Model with requested version is not found", "NOT_FOUND", 404
@@ -74,22 +65,13 @@ class StatusCode(Enum):
     CONFIG_SHAPE_IS_NOT_IN_MODEL = "Shape from config not found in model"
     CONFIG_LAYOUT_IS_NOT_IN_MODEL = "Layout from config not found in model"
     CONFIG_SHAPE_MAPPED_BUT_USED_REAL_NAME = "Shape from config has real name. Use mapped name instead"
-    CONFIG_LAYOUT_MAPPED_BUT_USED_REAL_NAME = "Layout from config has real name. Use mapped name instead"
     INVALID_NIREQ = "Nireq parameter too high"
-    REQUESTED_DYNAMIC_PARAMETERS_ON_SUBSCRIBED_MODEL = "Requested dynamic parameters but model is used in pipeline"
-    PIPELINE_STREAM_ID_NOT_READY_YET = "Node is not ready for execution"
     REQUESTED_DYNAMIC_PARAMETERS_ON_STATEFUL_MODEL = "Dynamic shape and dynamic batch size are not supported for stateful models"
-    REQUESTED_STATEFUL_PARAMETERS_ON_SUBSCRIBED_MODEL = "Stateful model cannot be subscribed to pipeline"
-    REQUESTED_MODEL_TYPE_CHANGE = "Model type cannot be changed after it is loaded"
     INVALID_NON_STATEFUL_MODEL_PARAMETER = "Stateful model config parameter used for non stateful model"
     INVALID_MAX_SEQUENCE_NUMBER = "Sequence max number parameter too high"
-    CANNOT_CONVERT_FLAT_SHAPE = "Cannot convert flat shape to Shape object"
-    INVALID_BATCH_DIMENSION = "Invalid batch dimension in shape"
     LAYOUT_INCOMPATIBLE_WITH_SHAPE = "Layout incompatible with given shape"
-    MODEL_WITH_SCALAR_AUTO_UNSUPPORTED = "Batching set to AUTO but model contains scalar tensor"
     OV_NO_INPUTS = "Cannot load model with no inputs"
     OV_NO_OUTPUTS = "Cannot load model with no outputs"
-    ALLOW_CACHE_WITH_CUSTOM_LOADER = "allow_cache is set to true with custom loader usage"
     UNKNOWN_ERROR = "Unknown error"
     SEQUENCE_MISSING = "Sequence with provided ID does not exist", "NOT_FOUND", 404
     SEQUENCE_ALREADY_EXISTS = "Sequence with provided ID already exists", "ALREADY_EXISTS", 409
@@ -102,14 +84,10 @@ class StatusCode(Enum):
     MAX_SEQUENCE_NUMBER_REACHED = "Max sequence number has been reached. Could not create new sequence.", "UNAVAILABLE", 503
     INVALID_NO_OF_INPUTS = "Invalid number of inputs", "INVALID_ARGUMENT", 400
     INVALID_MISSING_INPUT = "Missing input with specific name", "INVALID_ARGUMENT", 400
-    INVALID_UNEXPECTED_INPUT = "Unexpected input", "INVALID_ARGUMENT", 400
     INVALID_MISSING_OUTPUT = "Missing output with specific name"
     INVALID_NO_OF_SHAPE_DIMENSIONS = "Invalid number of shape dimensions", "INVALID_ARGUMENT", 400
     INVALID_BATCH_SIZE = "Invalid input batch size", "INVALID_ARGUMENT", 400
     INVALID_SHAPE = "Invalid input shape", "INVALID_ARGUMENT", 400
-    INVALID_BUFFER_TYPE = "Invalid input buffer type", "INVALID_ARGUMENT", 400
-    INVALID_DEVICE_ID = "Invalid input buffer device id", "INVALID_ARGUMENT", 400
-    INVALID_STRING_INPUT = "Invalid string input", "INVALID_ARGUMENT", 400
     INVALID_STRING_MAX_SIZE_EXCEEDED = "Maximum 2D array after string conversion exceeded 1GB"
     INVALID_INPUT_FORMAT = "Inputs inside buffer does not match expected format.", "INVALID_ARGUMENT", 400
     INVALID_PRECISION = "Invalid input precision", "INVALID_ARGUMENT", 400
@@ -117,26 +95,17 @@ class StatusCode(Enum):
     INVALID_CONTENT_SIZE = "Invalid content size of tensor proto", "INVALID_ARGUMENT", 400
     INVALID_MESSAGE_STRUCTURE = "Passing buffers both in ModelInferRequest::InferInputTensor::contents and in ModelInferRequest::raw_input_contents is not allowed", "INVALID_ARGUMENT", 400
     UNSUPPORTED_LAYOUT = "Received binary image input but resource not configured to accept NHWC layout", "INVALID_ARGUMENT", 400
-    OV_UNSUPPORTED_DESERIALIZATION_PRECISION = "Unsupported deserialization precision", "INTERNAL", 500
-    OV_INTERNAL_DESERIALIZATION_ERROR = "Internal deserialization error", "INTERNAL", 500
     OV_INTERNAL_INFERENCE_ERROR = "Internal inference error", "INTERNAL", 500
     OV_UNSUPPORTED_SERIALIZATION_PRECISION = "Unsupported serialization precision", "INTERNAL", 500
-    OV_INTERNAL_SERIALIZATION_ERROR = "Internal serialization error", "INTERNAL", 500
-    OV_CLONE_TENSOR_ERROR = "Error during tensor clone"
     INTERNAL_ERROR = "Internal server error", "INTERNAL", 500
     REST_NOT_FOUND = "Requested REST resource not found", "UNKNOWN", 404
-    REST_COULD_NOT_PARSE_VERSION = "Could not parse model version in request"
     REST_INVALID_URL = "Invalid request URL", "UNKNOWN", 400
     REST_UNSUPPORTED_METHOD = "Unsupported method", "UNKNOWN", 406
-    UNKNOWN_REQUEST_COMPONENTS_TYPE = "Request components type not recognized"
-    FAILED_TO_PARSE_MULTIPART_CONTENT_TYPE = "Request of multipart type but failed to parse"
-    FAILED_TO_DEDUCE_MODEL_NAME_FROM_URI = "Failed to deduce model name from all possible ways"
     UNAUTHORIZED = "Unauthorized request due to invalid or missing api-key"
     REST_BODY_IS_NOT_AN_OBJECT = "Request body should be JSON object", "UNKNOWN", 400
     REST_PREDICT_UNKNOWN_ORDER = "Invalid JSON structure. Could not detect row or column format", "UNKNOWN", 400
     REST_INSTANCES_NOT_AN_ARRAY = "Invalid JSON structure. Nonamed instance is not an array.", "UNKNOWN", 400
     REST_NAMED_INSTANCE_NOT_AN_OBJECT = "Invalid JSON structure. One of named instances is not a JSON object.", "UNKNOWN", 400
-    REST_INPUT_NOT_PREALLOCATED = "Internal allocation error"
     REST_NO_INSTANCES_FOUND = "Invalid JSON structure. Missing instances in row format", "UNKNOWN", 400
     REST_INSTANCES_NOT_NAMED_OR_NONAMED = "Could not detect neither named or nonamed format", "UNKNOWN", 400
     REST_COULD_NOT_PARSE_INSTANCE = "Could not parse instance content. Not valid ndarray detected", "UNKNOWN", 400
@@ -149,8 +118,6 @@ class StatusCode(Enum):
     REST_PROTO_TO_STRING_ERROR = "Response parsing to JSON error"
     REST_BASE64_DECODE_ERROR = "Decode Base64 to string error"
     REST_UNSUPPORTED_PRECISION = "Could not parse input content. Unsupported data precision detected", "UNKNOWN", 400
-    REST_SERIALIZE_TENSOR_CONTENT_INVALID_SIZE = "Size of data in tensor_content does not match declared tensor shape"
-    REST_SERIALIZE_VAL_FIELD_INVALID_SIZE = "Number of elements in xxx_val field does not match declared tensor shape"
     REST_INFERENCE_HEADER_CONTENT_LENGTH_EXCEEDED = "Inference-Header-Content-Length header exceeds actual payload length"
     REST_BINARY_DATA_SIZE_PARAMETER_INVALID = "binary_data_size parameter is invalid and cannot be parsed", "UNKNOWN", 400
     REST_BINARY_BUFFER_EXCEEDED = "Received buffer size is smaller than binary_data_size parameter indicates", "UNKNOWN", 400
@@ -178,12 +145,9 @@ class StatusCode(Enum):
     PIPELINE_INCONSISTENT_SHARD_DIMENSIONS = "Gathered tensor shards dimensions are different"
     PIPELINE_WRONG_NUMBER_OF_DIMENSIONS_TO_DEMULTIPLY = "Wrong number of dimensions in a tensor to be sharded"
     PIPELINE_WRONG_DIMENSION_SIZE_TO_DEMULTIPLY = "Wrong dimension size. Should match demultiply count"
-    PIPELINE_TRIED_TO_SET_THE_SAME_INPUT_TWICE = "Tried to set the same input twice for node input handler"
-    PIPELINE_TRIED_TO_SET_INPUT_SHARD_FOR_ORDINARY_INPUT_HANDLER = "Tried to set input with shard id > 0 for ordinary input handler"
     PIPELINE_NODE_GATHER_FROM_NOT_EXISTING_NODE = "Gather node refers to not existing node"
     PIPELINE_NODE_GATHER_FROM_NOT_DEMULTIPLEXER = "Gather node refers to node that isn't demultiplexer"
     PIPELINE_NODE_GATHER_FROM_ENTRY_NODE = "Gathering from entry node is not allowed"
-    PIPELINE_DEMULTIPLY_ENTRY_NODE = "Demultiplication at entry node is not allowed"
     PIPELINE_DEMULTIPLY_COUNT_DOES_NOT_MATCH_TENSOR_SHARD_COUNT = "Demultiplication count does not match tensor first dimension"
     PIPELINE_MANUAL_GATHERING_FROM_MULTIPLE_NODES_NOT_SUPPORTED = "Manual gathering from multiple nodes is not supported"
     PIPELINE_NOT_ENOUGH_SHAPE_DIMENSIONS_TO_DEMULTIPLY = "Pipeline has not enough shape dimensions to demultiply"
@@ -192,45 +156,13 @@ class StatusCode(Enum):
     PIPELINE_DEMULTIPLEXER_NO_RESULTS = "Pipeline execution aborted due to no content from custom node", "ABORTED", 204
     PIPELINE_INPUTS_AMBIGUOUS_METADATA = "Multiple nodes connected to the same pipeline input require different tensor metadata"
     PIPELINE_STRING_DEMUILTIPLICATION_UNSUPPORTED = "Demultiplication is not supported for string precision"
-    MEDIAPIPE_DESERIALIZATION_ERROR = "Failed to deserialize tensor for mediapipe graph", "FAILED_PRECONDITION", 500
-    MEDIAPIPE_GRAPH_START_ERROR = "Failed to start mediapipe graph", "FAILED_PRECONDITION", 500
-    MEDIAPIPE_GRAPH_CONFIG_FILE_INVALID = "Failed to read protobuf graph configuration file"
-    MEDIAPIPE_GRAPH_INITIALIZATION_ERROR = "Failed to initialize mediapipe graph", "FAILED_PRECONDITION", 500
-    MEDIAPIPE_GRAPH_ADD_OUTPUT_STREAM_ERROR = "Failed to add mediapipe graph output stream", "FAILED_PRECONDITION", 500
-    MEDIAPIPE_GRAPH_CLOSE_INPUT_STREAM_ERROR = "Failed to close mediapipe graph input stream", "FAILED_PRECONDITION", 500
-    MEDIAPIPE_GRAPH_ADD_PACKET_INPUT_STREAM = "Failed to add packet to mediapipe graph input stream", "FAILED_PRECONDITION", 412
     MEDIAPIPE_DEFINITION_NAME_MISSING = "Mediapipe graph definition with requested name is not found", "NOT_FOUND", 404
-    MEDIAPIPE_EXECUTION_ERROR = "Mediapipe execution failed. MP status", "INVALID_ARGUMENT", 400
-    MEDIAPIPE_DEFINITION_NOT_LOADED_ANYMORE = "Mediapipe is retired", "NOT_FOUND", 404
-    MEDIAPIPE_DEFINITION_NOT_LOADED_YET = "Mediapipe is not loaded yet", "UNAVAILABLE", 500
-    MEDIAPIPE_KFS_PASS_WRONG_INPUT_STREAM_COUNT = "Mediapipe unexpected input stream packets count"
-    MEDIAPIPE_WRONG_INPUT_STREAM_PACKET_NAME = "Mediapipe unexpected input stream packets name"
-    MEDIAPIPE_WRONG_INPUT_SIDE_PACKET_STREAM_PACKET_NAME = "Mediapipe unexpected input side packet stream name"
-    MEDIAPIPE_KFS_PASS_WRONG_OUTPUT_STREAM_COUNT = "Mediapipe unexpected output stream packets count"
-    MEDIAPIPE_WRONG_OUTPUT_STREAM_PACKET_NAME = "Mediapipe unexpected output stream packets name"
-    MEDIAPIPE_KFS_PASSTHROUGH_MISSING_OUTPUT_RESPONSE_TAG = "Mediapipe KFS pass through graph is missing RESPONSE: string in the output name"
-    MEDIAPIPE_KFS_PASSTHROUGH_MISSING_INPUT_REQUEST_TAG = "Mediapipe KFS pass through graph is missing REQUEST: string in the input name"
-    MEDIAPIPE_GRAPH_NAME_OCCUPIED = "Given mediapipe graph name is already occupied"
-    MEDIAPIPE_INVALID_TIMESTAMP = "Malformed packet timestamp"
-    MEDIAPIPE_UNINITIALIZED_STREAM_CLOSURE = "Client disconnected during reading first streaming request"
-    MEDIAPIPE_INCORRECT_SERVABLE_NAME = "Subsequent request with incorrect servable name"
-    MEDIAPIPE_INCORRECT_SERVABLE_VERSION = "Subsequent request with incorrect servable version"
-    MEDIAPIPE_PRECONDITION_FAILED = "Mediapipe graph precondition failed", "UNKNOWN", 412
-    PYTHON_NODE_NAME_ALREADY_EXISTS = "The Python Node name is already present in nodes list"
     PYTHON_NODE_FILE_DOES_NOT_EXIST = "The Python Node file path does not exist"
     PYTHON_NODE_FILE_STATE_INITIALIZATION_FAILED = "The Python Node state initialization failed"
     PYTHON_NODE_MISSING_OPTIONS = "The Python Node is missing options definition"
-    PYTHON_NODE_MISSING_NAME = "The Python Node is missing name definition"
-    LLM_NODE_NAME_ALREADY_EXISTS = "The LLM Node name is already present in nodes list"
-    LLM_NODE_DIRECTORY_DOES_NOT_EXIST = "The LLM Node workspace path does not exist"
-    LLM_NODE_PATH_DOES_NOT_EXIST_AND_NOT_GGUFFILE = "The LLM Node workspace path does not exist and not gguf model file"
-    LLM_NODE_RESOURCE_STATE_INITIALIZATION_FAILED = "The LLM Node resource initialization failed"
-    LLM_NODE_MISSING_OPTIONS = "The LLM Node is missing options definition"
-    LLM_NODE_MISSING_NAME = "The LLM Node is missing name definition"
     S3_BUCKET_NOT_FOUND = "S3 Bucket not found"
     S3_METADATA_FAIL = "S3 metadata failure"
     S3_FAILED_LIST_OBJECTS = "S3 Failed to list objects"
-    S3_FAILED_GET_TIME = "S3 Failed to get modification time"
     S3_INVALID_ACCESS = "S3 Invalid access rights"
     S3_FILE_NOT_FOUND = "S3 File or directory not found"
     S3_FILE_INVALID = "S3 File path is invalid"
@@ -238,30 +170,17 @@ class StatusCode(Enum):
     GCS_BUCKET_NOT_FOUND = "GCS Bucket not found"
     GCS_METADATA_FAIL = "GCS metadata failure"
     GCS_FAILED_LIST_OBJECTS = "GCS Failed to list objects"
-    GCS_FAILED_GET_TIME = "GCS Failed to list objects"
     GCS_INVALID_ACCESS = "GCS Invalid access rights"
     GCS_FILE_NOT_FOUND = "GCS File or directory not found"
     GCS_FILE_INVALID = "GCS File path is invalid"
     GCS_FAILED_GET_OBJECT = "GCS Failed to get object from path"
-    GCS_INCORRECT_REQUESTED_OBJECT_TYPE = "GCS invalid object type in path"
     AS_INVALID_PATH = "AS Invalid path"
     AS_CONTAINER_NOT_FOUND = "AS Container not found"
-    AS_SHARE_NOT_FOUND = "AS Share not found"
     AS_METADATA_FAIL = "AS metadata failure"
     AS_FAILED_LIST_OBJECTS = "AS Failed to list objects"
-    AS_FAILED_GET_TIME = "AS Failed to list objects"
     AS_INVALID_ACCESS = "AS Invalid access rights"
     AS_FILE_NOT_FOUND = "AS File or directory not found"
-    AS_FILE_INVALID = "AS File path is invalid"
     AS_FAILED_GET_OBJECT = "AS Failed to get object from path"
-    AS_INCORRECT_REQUESTED_OBJECT_TYPE = "AS invalid object type in path"
-    CUSTOM_LOADER_LIBRARY_INVALID = "Custom Loader library not found or cannot open"
-    CUSTOM_LOADER_LIBRARY_LOAD_FAILED = "Cannot load the custom library"
-    CUSTOM_LOADER_EXISTS = "The custom loader is already present in loaders list"
-    CUSTOM_LOADER_NOT_PRESENT = "The custom loader is not present in loaders list"
-    CUSTOM_LOADER_INIT_FAILED = "Custom Loader LoadInit failed"
-    CUSTOM_LOADER_ERROR = "Custom Loader Generic / Unknown Error"
-    NODE_LIBRARY_ALREADY_LOADED = "Custom node library is already loaded"
     NODE_LIBRARY_LOAD_FAILED_OPEN = "Custom node library failed to open"
     NODE_LIBRARY_LOAD_FAILED_SYM = "Custom node library failed to load symbol"
     NODE_LIBRARY_MISSING = "Custom node library not found"
@@ -280,47 +199,10 @@ class StatusCode(Enum):
     STRING_VAL_EMPTY = "String val is empty", "INVALID_ARGUMENT", 400
     BYTES_CONTENTS_EMPTY = "Bytes contents is empty", "INVALID_ARGUMENT", 500
     NODE_LIBRARY_INITIALIZE_FAILED = "Failure during custom node library initialization"
-    OK_NOT_RELOADED = "Config reload was not needed", "UNKNOWN", 200
-    OK_RELOADED = "Config reload successful", "UNKNOWN", 201
-    INVALID_METRICS_ENDPOINT = "Metrics config endpoint path is invalid"
     INVALID_METRICS_FAMILY_NAME = "Invalid name in metrics_list"
-    METRICS_REST_PORT_MISSING = "Missing rest_port parameter in server CLI"
-    DOUBLE_BUFFER_SET = "Cannot set buffer more than once to the same tensor"
-    DOUBLE_TENSOR_INSERT = "Cannot insert more than one tensor with the same name"
-    DOUBLE_PARAMETER_INSERT = "Cannot insert more than one parameter with the same name"
-    NONEXISTENT_BUFFER_FOR_REMOVAL = "Tried to remove nonexisting buffer"
-    NONEXISTENT_BUFFER = "Output does not contain buffer"
-    NONEXISTENT_PARAMETER = "Tried to use nonexisting parameter"
-    NONEXISTENT_TENSOR = "Tried to get nonexisting tensor"
-    NONEXISTENT_TENSOR_FOR_SET_BUFFER = "Tried to set buffer for nonexisting tensor"
-    NONEXISTENT_TENSOR_FOR_REMOVE_BUFFER = "Tried to remove buffer for nonexisting tensor"
-    NONEXISTENT_TENSOR_FOR_REMOVAL = "Tried to remove nonexisting tensor"
-    NONEXISTENT_LOG_LEVEL = "Tried to use nonexisting log level"
-    NONEXISTENT_PTR = "Tried to use nonexisting pointer"
     SERVER_NOT_READY = "Server is not ready", "UNKNOWN", 503
     OPTIONS_USAGE_ERROR = "options validation error"
-    FAILED_TO_START_GRPC_SERVER = "Failed to start gRPC server"
-    FAILED_TO_START_REST_SERVER = "Failed to start REST server"
-    SERVER_ALREADY_STARTED = "Server has already started"
-    SERVER_ALREADY_STARTING = "Server is already starting"
-    MODULE_ALREADY_INSERTED = "Module already inserted"
-    HF_FAILED_TO_INIT_LIBGIT2 = "Failed to initialize libgit2 library"
-    HF_FAILED_TO_INIT_OPTIMUM_CLI = "Failed to run optimum-cli executable"
-    HF_RUN_OPTIMUM_CLI_EXPORT_FAILED = "Failed to run optimum-cli export command"
-    HF_RUN_CONVERT_TOKENIZER_EXPORT_FAILED = "Failed to run convert-tokenizer export command"
-    HF_GIT_CLONE_CANCELLED = "Libgit2 clone cancelled due to shutdown request"
-    HF_GIT_CLONE_FAILED = "Failed in libgit2 execution of clone method"
-    HF_GIT_STATUS_FAILED = "Failed in libgit2 execution of status method"
-    HF_GIT_STATUS_FAILED_TO_RESOLVE_PATH = "Failed in libgit2 to check repository status for a given path"
-    HF_GIT_LIBGIT2_NOT_INITIALIZED = "Libgit2 was not initialized"
-    HF_GIT_LIBGIT2_LFS_DOWNLOAD_FAILED = "Libgit2 LFS download failed"
-    HF_GIT_STATUS_UNCLEAN = "Unclean status detected in libgit2 repository path"
-    PARTIAL_END = "Request has finished and no further communication is needed"
-    NONEXISTENT_PATH = "Nonexistent path"
-    DEFAULT_EXCEEDS_MAXIMUM_ALLOWED_RESOLUTION = "Default exceeds maximum allowed resolution"
     DEVICE_WRONG_FORMAT = "Device is in wrong format"
-    SHAPE_DYNAMIC_BUT_NPU_USED = "Shape is dynamic but NPU is used"
-    STATIC_RESOLUTION_MISUSE = "Wrong usage of static resolution"
     # fmt: on
 
 
@@ -329,12 +211,10 @@ class StatusCode(Enum):
 CLIENT_ERROR_HTTP_STATUS = {
     StatusCode.INVALID_MISSING_OUTPUT: 400,
     StatusCode.MODEL_VERSION_INVALID_FORMAT: 400,
-    StatusCode.REST_COULD_NOT_PARSE_VERSION: 400,
     StatusCode.REST_INFERENCE_HEADER_CONTENT_LENGTH_EXCEEDED: 400,
     StatusCode.REST_INFERENCE_HEADER_CONTENT_LENGTH_INVALID: 400,
     StatusCode.REST_CONTENTS_FIELD_NOT_EMPTY: 400,
     StatusCode.REST_BASE64_DECODE_ERROR: 400,
-    StatusCode.REST_SERIALIZE_VAL_FIELD_INVALID_SIZE: 400,
     StatusCode.IMAGE_PARSING_FAILED: 400,
     StatusCode.BYTES_CONTENTS_EMPTY: 400,
     StatusCode.INVALID_STRING_MAX_SIZE_EXCEEDED: 400,
