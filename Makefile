@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 DEMO_MODEL := demo/models/dummy/1/model.xml
 DEFAULT_PLUGINS := plugins/storage/local plugins/devices/cpu plugins/frontends/rest \
 	plugins/frontends/grpc plugins/servables/pipelines plugins/inputs/image \
-	plugins/commands/bench plugins/metrics/prometheus plugins/runners/stateful \
+	plugins/commands/bench plugins/metrics/prometheus plugins/metrics/statistics \
+	plugins/runners/stateful \
 	plugins/runners/batching plugins/scaling/workers plugins/testing/pytest
 
 .PHONY: serve test install clean image

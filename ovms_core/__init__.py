@@ -58,6 +58,7 @@ from ovms_core.servables.model.access import ModelAccess, check_tensor, dims_com
 from ovms_core.servables.model.modes import RunMode
 from ovms_core.servables.model.runner import Call, Prepared, Runner, SingleRunner, prepare
 from ovms_core.servables.node import NodeDriver, NodeSpec, PipelineNode
+from ovms_core.servables.statistics import Statistics, StatisticsDriver, VersionStatistics
 from ovms_core.servables.types import (
     InferInput,
     InferRequest,
@@ -128,6 +129,8 @@ __all__ = [
     "ServerSettings",
     "ServingConfig",
     "SingleRunner",
+    "Statistics",
+    "StatisticsDriver",
     "StatusCode",
     "StorageDriver",
     "TensorInfo",
@@ -135,6 +138,7 @@ __all__ = [
     "TlsFiles",
     "VersionLoad",
     "VersionState",
+    "VersionStatistics",
     "VersionStatus",
     "available_devices",
     "by_kserve_name",

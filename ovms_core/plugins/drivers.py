@@ -20,12 +20,14 @@ NAMESPACES = {
     "node": "ovms.nodes",
     "metrics": "ovms.metrics",
     "runner": "ovms.runners",
+    "statistics": "ovms.statistics",
 }
 """Entry-point group of each driver kind; the entry-point name is the driver name and the object
 it points to is a class (or factory) called with no arguments. The interfaces live with the
 layer each kind extends: ``StorageDriver`` (storage), ``DeviceDriver`` (devices), ``NodeDriver``
 (servables), ``RunMode`` (servables.model), ``Frontend`` (server), ``MetricsDriver``
-(metrics). Kinds of servable load apart (``ovms_core.servables.kind``)."""
+(metrics), ``StatisticsDriver`` (servables). Kinds of servable load apart
+(``ovms_core.servables.kind``)."""
 
 # The distribution to suggest when a driver name is asked for but not installed.
 KNOWN_DISTRIBUTIONS: dict[str, dict[str, str]] = {
@@ -54,6 +56,7 @@ KNOWN_DISTRIBUTIONS: dict[str, dict[str, str]] = {
         "image": "ovms-image",
     },
     "metrics": {"prometheus": "ovms-metrics"},
+    "statistics": {"kserve": "ovms-statistics"},
     "runner": {"stateful": "ovms-runner-stateful", "batching": "ovms-runner-batching"},
 }
 

@@ -30,7 +30,7 @@ def build_dataplane(
     A bare ``ModelManager`` is served without metrics.
     """
     if isinstance(models, ModelManager):
-        models = ModelSource(models, Metrics(), Statistics(models))
+        models = ModelSource(models, Metrics(), Statistics())
     return Dataplane(Servables([models, *kinds]), models.statistics)
 
 

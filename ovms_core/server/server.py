@@ -19,11 +19,12 @@ from ovms_core.models.control import ModelControl
 from ovms_core.models.manager import ModelManager
 from ovms_core.models.repository import storage_scheme
 from ovms_core.plugins.drivers import DriverLoader
+from ovms_core.plugins.errors import DriverNotFound
 from ovms_core.security import ApiKeys, TlsFiles
 from ovms_core.servables.kind import load_kinds, require_kinds
 from ovms_core.servables.model import ModelSource
 from ovms_core.servables.model.access import ModelAccess
-from ovms_core.servables.statistics import Statistics
+from ovms_core.servables.statistics import Statistics, StatisticsDriver
 from ovms_core.server.assembly import build_dataplane
 from ovms_core.server.context import ServerContext
 from ovms_core.server.frontend import Frontend
@@ -79,7 +80,7 @@ class Server:
             settings.allow_model_control,
         )
         self.kinds = load_kinds(ModelAccess(self.manager), drivers)
-        self.models = ModelSource(self.manager, self.metrics, Statistics(self.manager))
+        self.models = ModelSource(self.manager, self.metrics, self._statistics())
         self.dataplane = build_dataplane(self.models, list(self.kinds.values()))
         self.frontends: list[Frontend] = []
         self._config_failed = False
@@ -95,6 +96,16 @@ class Server:
             return Metrics()
         driver: MetricsDriver = self.drivers.get("metrics", "prometheus")
         return driver.create(self.settings, ServedVersions(self.manager), self.hooks.manager.hook)
+
+    def _statistics(self) -> Statistics:
+        """The statistics plugin's statistics when one is installed, else ones that keep none."""
+        if "kserve" not in self.drivers.installed("statistics"):
+            return Statistics()
+        try:
+            driver: StatisticsDriver = self.drivers.get("statistics", "kserve")
+        except DriverNotFound:  # disabled by OVMS_DISABLE_PLUGINS
+            return Statistics()
+        return driver.create(ServedVersions(self.manager))
 
     def prepare(self) -> None:
         """Let every kind check the configuration, load the drivers it needs, run hook checks."""

@@ -122,3 +122,14 @@ def test_unknown_model_and_version(stats_server):
         rest.get_inference_statistics("nothing")
     with pytest.raises(InferenceServerException, match="requested version is not found"):
         rest.get_inference_statistics("plain", "7")
+
+
+def test_without_the_plugin_the_endpoint_names_it(tmp_path):
+    save_version(dummy_model((1, 10)), str(tmp_path / "plain"), 1)
+    args = ["--model_name", "plain", "--model_path", str(tmp_path / "plain")]
+    with ServerProcess(args, env={"OVMS_DISABLE_PLUGINS": "kserve"}) as running:
+        rest = httpclient.InferenceServerClient(f"127.0.0.1:{running.rest_port}")
+        http_infer(rest, "plain")  # serving goes on; nothing is recorded
+        with pytest.raises(InferenceServerException) as caught:
+            rest.get_inference_statistics("plain")
+    assert "pip install ovms-statistics" in str(caught.value)
